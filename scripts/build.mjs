@@ -8,7 +8,9 @@ import { build } from 'esbuild';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const version = readFileSync(join(root, 'VERSION'), 'utf8').trim();
 const buildTime = new Date().toISOString();
-const apps = readdirSync(join(root, 'apps')).filter((name) => existsSync(join(root, 'apps', name, 'src', 'main.ts')));
+const apps = readdirSync(join(root, 'apps')).filter((name) =>
+  existsSync(join(root, 'apps', name, 'src', 'main.ts')),
+);
 
 mkdirSync(join(root, 'dist'), { recursive: true });
 mkdirSync(join(root, 'bin'), { recursive: true });

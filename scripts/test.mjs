@@ -34,7 +34,8 @@ if (existsSync(report)) {
   failed = result.numFailedTests;
   skipped = result.numPendingTests + (result.numTodoTests ?? 0);
   // A file that fails to load counts as a failure even though it reported no test.
-  for (const file of result.testResults) if (file.status === 'failed' && file.assertionResults.length === 0) failed++;
+  for (const file of result.testResults)
+    if (file.status === 'failed' && file.assertionResults.length === 0) failed++;
 } else {
   failed = 1;
 }

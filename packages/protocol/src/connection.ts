@@ -1,0 +1,140 @@
+// One client connection to a service socket: many requests in flight, answers matched by id in any order.
+import { connect, type Socket } from 'node:net';
+import { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FrameDecoder } from './codec.js';
+import { ErrorCode, fromWireError, SogomsError, type WireError } from './errors.js';
+import { FrameWriter } from './frame-writer.js';
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (err: SogomsError) => void;
+  deadline: number;
+  action: string;
+  timeoutMs: number;
+}
+
+// One sweep timer per connection instead of a timer per request: timeouts fire within SWEEP_MS of their
+// deadline, and a round trip no longer pays for arming and clearing a timer.
+const SWEEP_MS = 20;
+
+export class ClientConnection {
+  readonly socketPath: string;
+  private readonly socket: Socket;
+  private readonly writer: FrameWriter;
+  private readonly decoder: FrameDecoder;
+  private readonly pending = new Map<string, Pending>();
+  private seq = 0;
+  private sweeper: NodeJS.Timeout | undefined;
+  /** Settles when the connection is established or has failed. */
+  readonly ready: Promise<void>;
+  alive = true;
+  connected = false;
+
+  constructor(
+    socketPath: string,
+    maxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
+    onClose?: (conn: ClientConnection) => void,
+  ) {
+    this.socketPath = socketPath;
+    this.decoder = new FrameDecoder(maxFrameBytes);
+    this.socket = connect(socketPath);
+    this.socket.setNoDelay?.(true);
+    this.writer = new FrameWriter(this.socket);
+    this.ready = new Promise((resolve, reject) => {
+      this.socket.once('connect', () => {
+        this.connected = true;
+        resolve();
+      });
+      this.socket.once('error', reject);
+    });
+    this.ready.catch(() => undefined);
+    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.socket.on('error', () => this.socket.destroy());
+    this.socket.on('close', () => {
+      this.alive = false;
+      this.failAll(`connection to ${socketPath} closed`);
+      onClose?.(this);
+    });
+  }
+
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /** Sends a request; the wire id is the given id, made unique on this connection if it is already in use. */
+  request(action: string, params: object, id: string, timeoutMs: number): Promise<unknown> {
+    if (!this.alive) return Promise.reject(unavailable(`connection to ${this.socketPath} closed`));
+    let wireId = id;
+    while (this.pending.has(wireId)) wireId = `${id}.${++this.seq}`;
+    return new Promise((resolve, reject) => {
+      this.pending.set(wireId, { resolve, reject, deadline: Date.now() + timeoutMs, action, timeoutMs });
+      this.sweeper ??= setInterval(this.sweep, Math.min(SWEEP_MS, timeoutMs));
+      this.writer.write(encodeFrame({ id: wireId, action, params }));
+    });
+  }
+
+  private readonly sweep = (): void => {
+    const now = Date.now();
+    for (const [id, entry] of this.pending) {
+      if (entry.deadline > now) continue;
+      this.pending.delete(id);
+      entry.reject(
+        new SogomsError(ErrorCode.TIMEOUT, `${entry.action} timed out after ${entry.timeoutMs} ms`),
+      );
+    }
+    if (this.pending.size === 0) this.stopSweeper();
+  };
+
+  private stopSweeper(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
+  }
+
+  close(): void {
+    this.alive = false;
+    this.socket.end();
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    let payloads: Buffer[];
+    try {
+      payloads = this.decoder.push(chunk);
+    } catch {
+      this.socket.destroy();
+      return;
+    }
+    for (const payload of payloads) {
+      let msg: { id?: unknown; status?: unknown; result?: unknown; error?: WireError };
+      try {
+        msg = JSON.parse(payload.toString('utf8'));
+      } catch {
+        this.socket.destroy();
+        return;
+      }
+      if (typeof msg.id !== 'string') {
+        // An answer with id null (PROTOCOL_ERROR) means the server will close this connection.
+        continue;
+      }
+      const entry = this.pending.get(msg.id);
+      if (!entry) continue; // timed out already
+      this.pending.delete(msg.id);
+      if (msg.status === 'success') entry.resolve(msg.result);
+      else
+        entry.reject(
+          fromWireError(msg.error ?? { code: ErrorCode.INTERNAL_ERROR, message: 'malformed answer' }),
+        );
+    }
+  }
+
+  private failAll(message: string): void {
+    this.stopSweeper();
+    for (const [id, entry] of this.pending) {
+      this.pending.delete(id);
+      entry.reject(unavailable(message));
+    }
+  }
+}
+
+export function unavailable(message: string): SogomsError {
+  return new SogomsError(ErrorCode.SERVICE_UNAVAILABLE, message);
+}

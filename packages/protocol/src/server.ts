@@ -1,0 +1,190 @@
+// The Unix-socket server every service runs: decodes frames, dispatches actions, answers in the envelope,
+// and survives any bad input (SPEC §2).
+import { chmodSync, mkdirSync, unlinkSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { dirname } from 'node:path';
+import { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FrameDecoder } from './codec.js';
+import { ErrorCode, SogomsError, toWireError } from './errors.js';
+import { FrameWriter } from './frame-writer.js';
+import { asRequest } from './messages.js';
+import { probeSocket } from './probe.js';
+
+export type ActionHandler = (
+  params: Record<string, unknown>,
+  ctx: { id: string; action: string },
+) => unknown | Promise<unknown>;
+
+export interface MinimalLogger {
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+}
+
+export interface ProtocolServerOptions {
+  socketPath: string;
+  handlers: Record<string, ActionHandler>;
+  maxFrameBytes?: number;
+  logger?: MinimalLogger;
+}
+
+export interface ProtocolServer {
+  listen(): Promise<void>;
+  /** Stops accepting, unlinks the socket, waits up to drainMs for in-flight requests, then closes connections. */
+  close(drainMs?: number): Promise<void>;
+  setHandlers(handlers: Record<string, ActionHandler>): void;
+  readonly inFlight: number;
+  readonly connections: number;
+}
+
+export const DEFAULT_DRAIN_MS = 5_000;
+const SOCKET_MODE = 0o660;
+
+/** Creates a protocol server; handlers throw SogomsError for error answers. */
+export function createProtocolServer(options: ProtocolServerOptions): ProtocolServer {
+  const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  const log = options.logger;
+  let handlers = options.handlers;
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+
+  const finish = () => {
+    inFlight--;
+    if (inFlight === 0 && drained) drained();
+  };
+
+  const onConnection = (socket: Socket) => {
+    sockets.add(socket);
+    const decoder = new FrameDecoder(maxFrameBytes);
+    const writer = new FrameWriter(socket);
+    let broken = false;
+    const refuse = (message: string) => {
+      // Answer once, then close: nothing more is read from a connection that broke the framing.
+      broken = true;
+      writer.write(
+        encodeFrame({ id: null, status: 'error', error: { code: ErrorCode.PROTOCOL_ERROR, message } }),
+      );
+      writer.flush();
+      socket.end(() => socket.destroy());
+    };
+    const dispatch = (payload: Buffer) => {
+      let value: unknown;
+      try {
+        value = JSON.parse(payload.toString('utf8'));
+      } catch {
+        refuse('malformed JSON frame');
+        return;
+      }
+      const req = asRequest(value);
+      if ('invalid' in req) {
+        writer.write(
+          encodeFrame({
+            id: req.id,
+            status: 'error',
+            error: { code: ErrorCode.BAD_REQUEST, message: req.invalid },
+          }),
+        );
+        return;
+      }
+      const handler = Object.hasOwn(handlers, req.action) ? handlers[req.action] : undefined;
+      if (!handler) {
+        const error = {
+          code: ErrorCode.UNKNOWN_ACTION,
+          message: `unknown action: ${req.action.slice(0, 64)}`,
+        };
+        writer.write(encodeFrame({ id: req.id, status: 'error', error }));
+        return;
+      }
+      inFlight++;
+      const reply = (result: unknown) => {
+        finish();
+        if (!socket.destroyed)
+          writer.write(encodeFrame({ id: req.id, status: 'success', result: result ?? null }));
+      };
+      const fail = (err: unknown) => {
+        finish();
+        if (!(err instanceof SogomsError))
+          log?.error({ err, action: req.action, id: req.id }, 'handler failed');
+        if (!socket.destroyed)
+          writer.write(encodeFrame({ id: req.id, status: 'error', error: toWireError(err) }));
+      };
+      try {
+        const out = handler(req.params, { id: req.id, action: req.action });
+        if (out instanceof Promise) out.then(reply, fail);
+        else reply(out);
+      } catch (err) {
+        fail(err);
+      }
+    };
+    socket.on('data', (chunk: Buffer) => {
+      if (broken) return;
+      let payloads: Buffer[];
+      try {
+        payloads = decoder.push(chunk);
+      } catch (err) {
+        refuse(err instanceof Error ? err.message : 'bad frame');
+        return;
+      }
+      for (const payload of payloads) {
+        if (broken) return;
+        dispatch(payload);
+      }
+    });
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => sockets.delete(socket));
+  };
+
+  return {
+    get inFlight() {
+      return inFlight;
+    },
+    get connections() {
+      return sockets.size;
+    },
+    setHandlers(next) {
+      handlers = next;
+    },
+    async listen() {
+      const path = options.socketPath;
+      mkdirSync(dirname(path), { recursive: true });
+      const state = await probeSocket(path);
+      if (state === 'live') throw new Error(`socket ${path} is in use by a live server`);
+      if (state === 'stale') unlinkSync(path);
+      server = createServer({ allowHalfOpen: false }, onConnection);
+      await new Promise<void>((resolve, reject) => {
+        server!.once('error', reject);
+        server!.listen(path, () => {
+          server!.off('error', reject);
+          resolve();
+        });
+      });
+      chmodSync(path, SOCKET_MODE);
+    },
+    async close(drainMs = DEFAULT_DRAIN_MS) {
+      if (!server) return;
+      const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
+      server = undefined;
+      try {
+        unlinkSync(options.socketPath);
+      } catch {
+        // already gone
+      }
+      if (inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, drainMs);
+          drained = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+      await new Promise((resolve) => setImmediate(resolve)); // let the last answers flush
+      for (const socket of sockets) socket.end();
+      setTimeout(() => {
+        for (const socket of sockets) socket.destroy();
+      }, 200).unref();
+      await closing;
+    },
+  };
+}

@@ -1,0 +1,70 @@
+// Protocol benchmark: round trips per second with 64 requests in flight on one connection, and sequential
+// round-trip latency (p50/p99). The server runs in a child process so client and server do not share a loop.
+// Run: npx tsx scripts/bench/protocol.ts
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createProtocolServer, createServiceClient } from '@sogoms/protocol';
+
+const IN_FLIGHT = 64;
+const THROUGHPUT_REQUESTS = 400_000;
+const LATENCY_REQUESTS = 20_000;
+
+if (process.argv[2] === 'serve') {
+  const server = createProtocolServer({
+    socketPath: process.argv[3]!,
+    handlers: { echo: (params) => params, health: () => ({ status: 'ok' }) },
+  });
+  await server.listen();
+  process.on('disconnect', () => process.exit(0));
+  process.send?.('ready');
+} else {
+  const dir = mkdtempSync(join(tmpdir(), 'sg-bench-'));
+  const socketPath = join(dir, 'bench.sock');
+  const child = fork(fileURLToPath(import.meta.url), ['serve', socketPath], {
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []),
+    ],
+  });
+  await new Promise((resolve) => child.once('message', resolve));
+  const client = createServiceClient({ sockets: [socketPath], connectionsPerSocket: 1, timeoutMs: 10_000 });
+  const params = { app_id: 'prokov', query: 'SELECT id, name FROM projects WHERE user_id = ?', args: [42] };
+
+  for (let i = 0; i < 20_000; i++) await client.call('echo', params); // warm-up
+
+  let sent = 0;
+  const started = process.hrtime.bigint();
+  const worker = async () => {
+    while (sent < THROUGHPUT_REQUESTS) {
+      sent++;
+      await client.call('echo', params);
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const perSecond = Math.round(THROUGHPUT_REQUESTS / seconds);
+
+  const samples: number[] = [];
+  for (let i = 0; i < LATENCY_REQUESTS; i++) {
+    const t0 = process.hrtime.bigint();
+    await client.call('echo', params);
+    samples.push(Number(process.hrtime.bigint() - t0) / 1000);
+  }
+  samples.sort((a, b) => a - b);
+  const pct = (p: number) =>
+    samples[Math.min(samples.length - 1, Math.floor((p / 100) * samples.length))]!.toFixed(1);
+
+  console.log(
+    `protocol round trips, ${IN_FLIGHT} in flight on one connection: ${perSecond.toLocaleString('en')} req/s`,
+  );
+  console.log(
+    `sequential round trip latency: p50 ${pct(50)} µs, p99 ${pct(99)} µs (${LATENCY_REQUESTS} requests)`,
+  );
+  client.close();
+  child.disconnect();
+  rmSync(dir, { recursive: true, force: true });
+}
