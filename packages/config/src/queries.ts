@@ -1,0 +1,132 @@
+import { basename } from 'node:path';
+import type { FileReport } from './errors.js';
+import type { Env } from './expand.js';
+import { Section } from './schema.js';
+import {
+  checkPlaceholders,
+  readIdentifier,
+  readIdentifierList,
+  readSql,
+  TOKEN_PLACEHOLDERS,
+} from './sql-check.js';
+import { loadTree } from './tree.js';
+import type { CudQuery, ReadQuery, ResourceQueries, RoleFilters } from './types.js';
+
+export const DEFAULT_OWNER_FIELD = 'user_id';
+export const DEFAULT_LIST_LIMIT = 50;
+export const DEFAULT_LIST_MAX = 500;
+export const MAX_LIST_LIMIT = 10_000;
+
+const RESOURCE_KEYS = ['owner_field', 'list', 'show', 'create', 'update', 'delete'];
+const ROLE = /^[A-Za-z0-9_-]+$/;
+// Query-string names the gateway uses itself, or that would shadow a value from the path or the token.
+const RESERVED_PARAMS = ['id', 'limit', 'offset', 'sort', ...TOKEN_PLACEHOLDERS];
+const WITH_ID = ['id', ...TOKEN_PLACEHOLDERS];
+
+/** Reads one queries/{app}/{resource}.yaml; undefined when it cannot be parsed (already reported). */
+export function readResourceFile(report: FileReport, env: Env): ResourceQueries | undefined {
+  const tree = loadTree(report, env);
+  if (!tree) return undefined;
+  const s = new Section(report, '', tree.value ?? {}, RESOURCE_KEYS);
+  const resource: ResourceQueries = {
+    name: basename(report.file, '.yaml'),
+    ownerField: readIdentifier(s, 'owner_field', { required: s.has('owner_field') }) ?? DEFAULT_OWNER_FIELD,
+  };
+  const list = s.section('list', ['query', 'filters', 'order', 'params', 'sortable', 'limit']);
+  if (list.present) resource.list = readList(list);
+  const show = s.section('show', ['query', 'filters']);
+  if (show.present) resource.show = readRead(show, WITH_ID);
+  const create = s.section('create', ['table', 'fields']);
+  if (create.present) resource.create = readCud(create, { fields: true });
+  const update = s.section('update', ['table', 'fields', 'filters']);
+  if (update.present) resource.update = readCud(update, { fields: true });
+  const del = s.section('delete', ['table', 'filters']);
+  if (del.present) resource.delete = readCud(del, { fields: false });
+  if (!list.present && !show.present && !create.present && !update.present && !del.present) {
+    report.add('', 'defines no section (list, show, create, update, delete)');
+  }
+  return resource;
+}
+
+function readRead(s: Section, allowed: readonly string[]): ReadQuery {
+  return {
+    query: readSql(s, 'query', allowed) ?? '',
+    filters: readFilters(s, allowed),
+    params: {},
+    sortable: [],
+    limit: { default: DEFAULT_LIST_LIMIT, max: DEFAULT_LIST_MAX },
+  };
+}
+
+function readList(s: Section): ReadQuery {
+  const q = readRead(s, TOKEN_PLACEHOLDERS);
+  const order = s.string('order', { required: s.has('order') });
+  if (order !== undefined && order.trim() !== '') {
+    checkPlaceholders(s, s.at('order'), order, []);
+    q.order = order.trim();
+  }
+  q.params = readParams(s);
+  q.sortable = readIdentifierList(s, 'sortable');
+  const limit = s.section('limit', ['default', 'max']);
+  const max = limit.int('max', DEFAULT_LIST_MAX, 1, MAX_LIST_LIMIT);
+  const def = limit.int('default', Math.min(DEFAULT_LIST_LIMIT, max), 1, MAX_LIST_LIMIT);
+  if (def > max) limit.report.add(limit.at('default'), `must not exceed max (${max})`);
+  q.limit = { default: Math.min(def, max), max };
+  return q;
+}
+
+/**
+ * list.params: query-string name → condition using :name. An empty condition means "name = :name", so the
+ * gateway always gets a condition to AND in.
+ */
+function readParams(s: Section): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const [name, raw] of s.entries('params')) {
+    const path = s.at(`params.${name}`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name)) {
+      s.report.add(path, 'parameter names are identifiers (letters, digits, _)');
+      continue;
+    }
+    if (RESERVED_PARAMS.includes(name)) {
+      s.report.add(path, `"${name}" is reserved (${RESERVED_PARAMS.join(', ')})`);
+      continue;
+    }
+    if (raw !== null && raw !== undefined && typeof raw !== 'string') {
+      s.report.add(path, 'expected an SQL condition (a string)');
+      continue;
+    }
+    const condition = raw?.trim() ? raw.trim() : `${name} = :${name}`;
+    const used = checkPlaceholders(s, path, condition, [...TOKEN_PLACEHOLDERS, name]);
+    if (used && !used.includes(name)) s.report.add(path, `condition must use its own placeholder :${name}`);
+    params[name] = condition;
+  }
+  return params;
+}
+
+/** Role → condition; '' (or null) means no filter. A non-empty mapping must have `default`. */
+function readFilters(s: Section, allowed: readonly string[]): RoleFilters {
+  const filters: Record<string, string> = {};
+  const entries = s.entries('filters');
+  for (const [role, raw] of entries) {
+    const path = s.at(`filters.${role}`);
+    if (!ROLE.test(role)) s.report.add(path, 'role names use letters, digits, "_" and "-" only');
+    else if (raw === null) filters[role] = '';
+    else if (typeof raw !== 'string') s.report.add(path, 'expected an SQL condition (a string, "" for none)');
+    else {
+      checkPlaceholders(s, path, raw, allowed);
+      filters[role] = raw.trim();
+    }
+  }
+  if (entries.length > 0 && !entries.some(([role]) => role === 'default')) {
+    s.report.add(s.at('filters'), 'needs a `default` entry (used for every role without its own)');
+  }
+  return filters;
+}
+
+function readCud(s: Section, opts: { fields: boolean }): CudQuery {
+  return {
+    table: readIdentifier(s, 'table', { required: true }) ?? '',
+    fields: opts.fields ? readIdentifierList(s, 'fields', { required: true }) : [],
+    filters: readFilters(s, WITH_ID),
+  };
+}
