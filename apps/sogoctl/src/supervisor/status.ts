@@ -1,0 +1,55 @@
+// The `sogoctl status` table, built from the rows the control socket's `status` action returns.
+import type { LastExit } from './instance.js';
+import type { StatusRow } from './supervisor.js';
+
+const HEADERS = ['SERVICE', 'INSTANCE', 'PID', 'STATE', 'UPTIME', 'RESTARTS', 'LAST EXIT'];
+
+/** A plain-text table, one line per instance, columns padded to their widest cell. */
+export function formatStatusTable(rows: readonly StatusRow[], now = Date.now()): string {
+  const cells = rows.map((r) => [
+    r.service,
+    String(r.instance),
+    r.pid === null ? '-' : String(r.pid),
+    r.state === 'fatal' ? 'FATAL' : r.state,
+    formatUptime(r.uptime_s),
+    String(r.restarts),
+    formatLastExit(r.last_exit, now),
+  ]);
+  const widths = HEADERS.map((h, col) => Math.max(h.length, ...cells.map((c) => c[col]!.length)));
+  const line = (c: readonly string[]) =>
+    c
+      .map((cell, col) => (col === c.length - 1 ? cell : cell.padEnd(widths[col]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(HEADERS), ...cells.map(line)].join('\n');
+}
+
+/** 42s, 3m05s, 2h07m, 4d03h; "-" when nothing runs. */
+export function formatUptime(seconds: number | null): string {
+  if (seconds === null) return '-';
+  const s = Math.max(0, Math.floor(seconds));
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${pad(s % 60)}s`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h${pad(Math.floor((s % 3600) / 60))}m`;
+  return `${Math.floor(s / 86_400)}d${pad(Math.floor((s % 86_400) / 3600))}h`;
+}
+
+/** "code 1, 5s ago", "signal SIGKILL, 2m10s ago", "spawn ENOENT …"; "-" when it never exited. */
+export function formatLastExit(exit: LastExit | null, now = Date.now()): string {
+  if (!exit) return '-';
+  const how = exit.error ?? (exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`);
+  const at = Date.parse(exit.at);
+  return Number.isNaN(at) ? how : `${how}, ${formatUptime((now - at) / 1000)} ago`;
+}
+
+/** Checks that an answer from the control socket looks like status rows before printing it. */
+export function asStatusRows(value: unknown): StatusRow[] {
+  if (!Array.isArray(value)) throw new Error('unexpected answer to status: not a list');
+  return value.map((row) => {
+    if (row === null || typeof row !== 'object' || typeof (row as StatusRow).service !== 'string') {
+      throw new Error('unexpected answer to status: bad row');
+    }
+    return row as StatusRow;
+  });
+}
