@@ -1,7 +1,7 @@
 // Starts the whole platform as a user would: bin/sogoctl with a temporary config tree that links the real
 // config/queries and config/emails, on MariaDB or on a SQLite file, and talks HTTP to it with a Host header.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,6 +11,7 @@ import { createTestDatabase, MARIADB, type TestDatabase } from './mariadb.js';
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const BIN = join(ROOT, 'bin');
 export const HOST = 'prokov.test';
+export const JWT_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
 
 export type Driver = 'mysql' | 'sqlite';
 
@@ -21,6 +22,12 @@ export interface PlatformOptions {
   /** Replaces the default auth rate limits (tests register many users from one address). */
   rateLimit?: string;
   dbInstances?: number;
+  /** Called with the temp folder before sogoctl starts; may return a file to write (e.g. a secret). */
+  beforeStart?: (dir: string) => { file: string; content: string } | undefined;
+  /** Folder holding the binaries (default: the repository's bin/). */
+  binDir?: string;
+  /** Copy config/queries instead of linking it, so a test may edit the queries (hot reload). */
+  copyQueries?: boolean;
   healthInterval?: string;
 }
 
@@ -92,9 +99,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const logDir = join(dir, 'log');
   for (const sub of [configDir, join(configDir, 'routes'), runDir, logDir, join(dir, 'secrets'), join(dir, 'mail')])
     mkdirSync(sub, { recursive: true });
-  symlinkSync(join(ROOT, 'config', 'queries'), join(configDir, 'queries'));
+  if (options.copyQueries) cpSync(join(ROOT, 'config', 'queries'), join(configDir, 'queries'), { recursive: true });
+  else symlinkSync(join(ROOT, 'config', 'queries'), join(configDir, 'queries'));
   symlinkSync(join(ROOT, 'config', 'emails'), join(configDir, 'emails'));
-  writeFileSync(join(dir, 'secrets', 'jwt'), 'test-secret-0123456789abcdef0123456789abcdef\n');
+  writeFileSync(join(dir, 'secrets', 'jwt'), `${JWT_SECRET}\n`);
 
   let db: TestDatabase | undefined;
   let sqliteFile: string | undefined;
@@ -140,6 +148,7 @@ ${options.routesExtra ?? `smtp:
 
   const port = await freePort();
   const n = options.dbInstances ?? 1;
+  const bin = options.binDir ?? BIN;
   writeFileSync(
     join(configDir, 'sogoctl.yaml'),
     `supervisor:
@@ -151,29 +160,31 @@ ${options.routesExtra ?? `smtp:
   control_socket: ${join(runDir, 'sogoctl.sock')}
 services:
   sogoms-logs:
-    binary: ${join(BIN, 'sogoms-logs')}
+    binary: ${join(bin, 'sogoms-logs')}
     args: ["-config", "${configDir}", "-socket", "${runDir}/sogoms-logs.1.sock", "-logdir", "${logDir}"]
     health_socket: ${runDir}/sogoms-logs.1.sock
   sogoms-db:
-    binary: ${join(BIN, 'sogoms-db')}
+    binary: ${join(bin, 'sogoms-db')}
     args: ["-config", "${configDir}", "-socket", "${runDir}/sogoms-db.{n}.sock"]
     health_socket: ${runDir}/sogoms-db.{n}.sock
     instances: ${n}
     depends_on: [sogoms-logs]
   sogoms-smtp:
-    binary: ${join(BIN, 'sogoms-smtp')}
+    binary: ${join(bin, 'sogoms-smtp')}
     args: ["-config", "${configDir}", "-socket", "${runDir}/sogoms-smtp.1.sock"]
     health_socket: ${runDir}/sogoms-smtp.1.sock
     depends_on: [sogoms-logs]
   sogoway:
-    binary: ${join(BIN, 'sogoway')}
+    binary: ${join(bin, 'sogoway')}
     args: ["-config", "${configDir}", "-port", "${port}", "-host", "127.0.0.1", "-rundir", "${runDir}"]
     health_url: http://127.0.0.1:${port}/health
     depends_on: [sogoms-db, sogoms-logs]
 `,
   );
 
-  const sogoctl = spawn(join(BIN, 'sogoctl'), ['-config', configDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const extra = options.beforeStart?.(dir);
+  if (extra) writeFileSync(extra.file, extra.content, { mode: 0o600 });
+  const sogoctl = spawn(join(bin, 'sogoctl'), ['-config', configDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   sogoctl.stdout?.on('data', (d) => {
     output += d;

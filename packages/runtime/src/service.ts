@@ -117,6 +117,8 @@ export async function runService(
   def: ServiceDefinition,
   argv: readonly string[] = process.argv.slice(2),
 ): Promise<void> {
+  // The process name operators look for (`pgrep -la sogo`), instead of "node".
+  process.title = def.name;
   const spec = [...baseFlags(def.name), ...(def.flags ?? [])];
   let early: ParsedFlags;
   try {
