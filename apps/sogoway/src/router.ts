@@ -1,0 +1,57 @@
+// Dispatch of a request under its app's base_path: /auth/... to the auth handlers, /{resource}[/{id}] to the
+// generic CRUD. One wildcard fastify route serves every app, so a config reload can add or remove apps,
+// resources and base paths without re-registering routes.
+import { ErrorCode, SogomsError } from '@sogoms/protocol';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { forgotPassword, resetPassword } from './auth/password-reset.js';
+import { type AuthHandler, login, logout, me, register } from './auth/routes.js';
+import type { GatewayCore, RequestContext } from './core.js';
+import { handleCrud } from './crud/routes.js';
+
+const AUTH_ROUTES: Readonly<Record<string, { method: string; handler: AuthHandler }>> = {
+  register: { method: 'POST', handler: register },
+  login: { method: 'POST', handler: login },
+  logout: { method: 'POST', handler: logout },
+  me: { method: 'GET', handler: me },
+  'password/forgot': { method: 'POST', handler: forgotPassword },
+  'password/reset': { method: 'POST', handler: resetPassword },
+};
+
+function routeNotFound(): SogomsError {
+  return new SogomsError(ErrorCode.NOT_FOUND, 'Route not found');
+}
+
+/** The path below the base path ('' for the base path itself), or undefined when outside it. */
+export function pathUnder(basePath: string, url: string): string | undefined {
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  const base = basePath.endsWith('/') ? basePath.slice(0, -1) : basePath;
+  if (path !== base && !path.startsWith(base + '/')) return undefined;
+  const rest = path.slice(base.length + 1);
+  return rest.endsWith('/') ? rest.slice(0, -1) : rest;
+}
+
+export async function dispatch(
+  core: GatewayCore,
+  ctx: RequestContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<void> {
+  const rest = pathUnder(ctx.app.basePath, request.url);
+  if (rest === undefined || rest === '') throw routeNotFound();
+  if (rest.startsWith('auth/')) {
+    const route = Object.hasOwn(AUTH_ROUTES, rest.slice(5)) ? AUTH_ROUTES[rest.slice(5)] : undefined;
+    if (!route) throw routeNotFound();
+    const method = request.method === 'HEAD' ? 'GET' : request.method;
+    if (method !== route.method) {
+      reply.header('allow', route.method);
+      throw new SogomsError(ErrorCode.METHOD_NOT_ALLOWED, 'Method not allowed');
+    }
+    return route.handler(core, ctx, request, reply);
+  }
+  const slash = rest.indexOf('/');
+  if (slash === -1) return handleCrud(core, ctx, request, reply, rest, undefined);
+  const id = rest.slice(slash + 1);
+  if (id.includes('/')) throw routeNotFound();
+  return handleCrud(core, ctx, request, reply, rest.slice(0, slash), id);
+}
