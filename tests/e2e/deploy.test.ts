@@ -20,14 +20,22 @@ describe('deploy.sh', () => {
     const out = execFileSync(DEPLOY, ['--dry-run'], {
       cwd: ROOT,
       encoding: 'utf8',
-      env: { ...process.env, DEPLOY_JUMP_HOST: 'jump.test', DEPLOY_CONTAINER: 'gw9', DEPLOY_BACKUP_DIR: '/tmp/sg-backups' },
+      env: {
+        ...process.env,
+        DEPLOY_JUMP_HOST: 'jump.test',
+        DEPLOY_CONTAINER: 'gw9',
+        DEPLOY_BACKUP_DIR: '/tmp/sg-backups',
+      },
     });
     const version = execFileSync('cat', [join(ROOT, 'VERSION')], { encoding: 'utf8' }).trim();
     const expectations: Array<[string, RegExp]> = [
       ['build', /\+ node .*scripts\/build\.mjs/],
       ['archive', new RegExp(`\\+ tar -czf .*sogoms-${version.replace(/\./g, '\\.')}\\.tar\\.gz`)],
       ['copy to the jump host', /\+ scp -q .*sogoms-.*\.tar\.gz root@jump\.test:\/tmp\//],
-      ['push into the container', /\+ ssh root@jump\.test incus file push \/tmp\/sogoms-.*\.tar\.gz gw9\/tmp\//],
+      [
+        'push into the container',
+        /\+ ssh root@jump\.test incus file push \/tmp\/sogoms-.*\.tar\.gz gw9\/tmp\//,
+      ],
       ['install', /\+ ssh root@jump\.test incus exec gw9 -- sh -c .*tar -xzf .* -C \/opt\/sogoms\.new/],
       ['local backup', /\+ cp .*sogoms-.*\.tar\.gz \/tmp\/sg-backups\/sogoms-.*\.tar\.gz/],
       ['graceful restart', /kill -TERM .*\/opt\/sogoms\/bin\/sogoctl -config \/config/],
@@ -51,9 +59,14 @@ describe('deploy.sh', () => {
     execFileSync(DEPLOY, ['--local', target], { cwd: ROOT, encoding: 'utf8' });
     for (const name of ['sogoctl', 'sogoway', 'sogoms-db', 'sogoms-logs', 'sogoms-smtp'])
       expect(existsSync(join(target, 'bin', name)), name).toBe(true);
-    expect(existsSync(join(target, 'node_modules', 'bcrypt', 'prebuilds', 'linux-x64', 'bcrypt.musl.node'))).toBe(true);
+    expect(
+      existsSync(join(target, 'node_modules', 'bcrypt', 'prebuilds', 'linux-x64', 'bcrypt.musl.node')),
+    ).toBe(true);
     expect(existsSync(join(target, 'node_modules', 'better-sqlite3'))).toBe(false);
-    const version = execFileSync(join(target, 'bin', 'sogoctl'), ['--version'], { cwd: target, encoding: 'utf8' });
+    const version = execFileSync(join(target, 'bin', 'sogoctl'), ['--version'], {
+      cwd: target,
+      encoding: 'utf8',
+    });
     expect(version).toMatch(/^sogoctl \d+\.\d+\.\d+/);
     const p = await startPlatform({ driver: 'mysql', binDir: join(target, 'bin') });
     try {
@@ -61,7 +74,9 @@ describe('deploy.sh', () => {
         body: { email: 'ops@example.com', password: 'deployed-ok', name: 'Ops' },
       });
       expect(res.status).toBe(201);
-      const login = await p.request('POST', '/api/auth/login', { body: { email: 'ops@example.com', password: 'deployed-ok' } });
+      const login = await p.request('POST', '/api/auth/login', {
+        body: { email: 'ops@example.com', password: 'deployed-ok' },
+      });
       expect(login.status).toBe(200);
     } finally {
       expect(await p.stop()).toBe(0);

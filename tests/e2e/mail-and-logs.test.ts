@@ -20,7 +20,8 @@ describe('events, welcome mail and password reset through the whole platform', (
       allowInsecureAuth: true,
       onAuth(auth, _session, callback) {
         logins.push(`${auth.username}:${auth.password}`);
-        if (auth.username === 'mailer' && auth.password === 'smtp-pass-42') callback(null, { user: 'mailer' });
+        if (auth.username === 'mailer' && auth.password === 'smtp-pass-42')
+          callback(null, { user: 'mailer' });
         else callback(new Error('bad credentials'));
       },
       onData(stream, _session, callback) {
@@ -73,7 +74,9 @@ describe('events, welcome mail and password reset through the whole platform', (
   });
 
   it('resets a password with the mailed single-use token; the old password and a second use fail', async () => {
-    const forgot = await p.request('POST', '/api/auth/password/forgot', { body: { email: 'grace@example.com' } });
+    const forgot = await p.request('POST', '/api/auth/password/forgot', {
+      body: { email: 'grace@example.com' },
+    });
     expect(forgot.status).toBe(200);
     const mail = await mailTo('grace@example.com', /(mot de passe|password|réinitialis)/i);
     const token = /token=([A-Za-z0-9._~%-]+)/.exec(mail.text ?? '')?.[1];
@@ -99,9 +102,13 @@ describe('events, welcome mail and password reset through the whole platform', (
   });
 
   it('answers forgot for an unknown email with the same 200 and sends nothing', async () => {
-    const known = await p.request('POST', '/api/auth/password/forgot', { body: { email: 'grace@example.com' } });
+    const known = await p.request('POST', '/api/auth/password/forgot', {
+      body: { email: 'grace@example.com' },
+    });
     const before = inbox.length;
-    const unknown = await p.request('POST', '/api/auth/password/forgot', { body: { email: 'nobody@example.com' } });
+    const unknown = await p.request('POST', '/api/auth/password/forgot', {
+      body: { email: 'nobody@example.com' },
+    });
     expect(unknown.status).toBe(200);
     expect(unknown.body).toEqual(known.body);
     await new Promise((r) => setTimeout(r, 1000));
@@ -118,7 +125,10 @@ describe('events, welcome mail and password reset through the whole platform', (
       async () => {
         const file = readdirSync(p.logDir).find((f) => /^prokov-\d{8}-events\.log$/.test(f));
         if (!file) return undefined;
-        const lines = readFileSync(join(p.logDir, file), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+        const lines = readFileSync(join(p.logDir, file), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l));
         return lines.some((l) => l.event === 'logout') ? lines : undefined;
       },
       10_000,

@@ -81,7 +81,8 @@ describe('a newcomer runs the README', () => {
     const { child, output } = await start(port);
     expect(output()).toContain(`http://localhost:${port}`);
     expect(existsSync(join(clone, 'var', 'data', 'prokov.db'))).toBe(true);
-    for (const sub of ['run', 'log', 'mail', 'secrets']) expect(existsSync(join(clone, 'var', sub)), sub).toBe(true);
+    for (const sub of ['run', 'log', 'mail', 'secrets'])
+      expect(existsSync(join(clone, 'var', sub)), sub).toBe(true);
 
     const session = spawnSync('bash', ['-euo', 'pipefail', '-c', curlSession(port)], { encoding: 'utf8' });
     expect(session.status, session.stderr).toBe(0);

@@ -61,7 +61,13 @@ export interface RequestOptions {
 export interface HttpResult {
   status: number;
   headers: Headers;
-  body: { success: boolean; message?: string; data?: unknown; meta?: unknown; error?: { code: string; message: string } } & Record<string, unknown>;
+  body: {
+    success: boolean;
+    message?: string;
+    data?: unknown;
+    meta?: unknown;
+    error?: { code: string; message: string };
+  } & Record<string, unknown>;
 }
 
 export async function freePort(): Promise<number> {
@@ -76,7 +82,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function waitFor<T>(probe: () => Promise<T | undefined | false>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe().catch(() => undefined);
@@ -97,9 +107,17 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const configDir = join(dir, 'config');
   const runDir = join(dir, 'run');
   const logDir = join(dir, 'log');
-  for (const sub of [configDir, join(configDir, 'routes'), runDir, logDir, join(dir, 'secrets'), join(dir, 'mail')])
+  for (const sub of [
+    configDir,
+    join(configDir, 'routes'),
+    runDir,
+    logDir,
+    join(dir, 'secrets'),
+    join(dir, 'mail'),
+  ])
     mkdirSync(sub, { recursive: true });
-  if (options.copyQueries) cpSync(join(ROOT, 'config', 'queries'), join(configDir, 'queries'), { recursive: true });
+  if (options.copyQueries)
+    cpSync(join(ROOT, 'config', 'queries'), join(configDir, 'queries'), { recursive: true });
   else symlinkSync(join(ROOT, 'config', 'queries'), join(configDir, 'queries'));
   symlinkSync(join(ROOT, 'config', 'emails'), join(configDir, 'emails'));
   writeFileSync(join(dir, 'secrets', 'jwt'), `${JWT_SECRET}\n`);
@@ -139,10 +157,13 @@ auth:
   jwt_expiry: 1h
   bcrypt_cost: 4
 ${options.rateLimit ?? DEFAULT_RATE_LIMIT}
-${options.routesExtra ?? `smtp:
+${
+  options.routesExtra ??
+  `smtp:
   transport: file
   dir: ../mail
-  from: noreply@prokov.test`}
+  from: noreply@prokov.test`
+}
 `,
   );
 
