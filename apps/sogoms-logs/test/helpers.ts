@@ -1,0 +1,92 @@
+// Temporary config roots and log directories for the sogoms-logs tests, and readers for what was written.
+import { spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createLogger } from '@sogoms/runtime';
+import { afterEach } from 'vitest';
+
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const silentLogger = createLogger('sogoms-logs-test', { level: 'silent' });
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A short temporary directory (socket paths must stay under ~100 bytes), removed after the test. */
+export function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sg-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/** A config root with one routes/{app}.yaml per app, each with the given logs.retention_days. */
+export function writeConfig(apps: Record<string, number | undefined> = { prokov: undefined }): string {
+  const dir = tempDir();
+  mkdirSync(join(dir, 'routes'));
+  for (const [app, retention] of Object.entries(apps)) {
+    const logs = retention === undefined ? '' : `logs:\n  retention_days: ${retention}\n`;
+    writeFileSync(
+      join(dir, 'routes', `${app}.yaml`),
+      `app: ${app}\nhosts: [${app}.test]\ndatabase:\n  driver: sqlite\n  file: ${app}.db\n` +
+        `auth:\n  jwt_secret: test-secret-${app}\n${logs}`,
+    );
+  }
+  return dir;
+}
+
+/** Every line of a log file parsed as JSON; fails on a line that is not a whole JSON object. */
+export function readLines(path: string): Record<string, unknown>[] {
+  const text = readFileSync(path, 'utf8');
+  if (text === '') return [];
+  if (!text.endsWith('\n')) throw new Error(`${path} does not end with a newline`);
+  return text
+    .slice(0, -1)
+    .split('\n')
+    .map((line, i) => {
+      try {
+        return JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        throw new Error(`${path}:${i + 1} is not JSON: ${line.slice(0, 120)}`);
+      }
+    });
+}
+
+export function listDir(dir: string): string[] {
+  return readdirSync(dir).sort();
+}
+
+/** Builds the binaries when dist/<app>.mjs is missing or older than the sources (`pnpm test` builds first). */
+export function ensureBuilt(app: string): string {
+  const bundle = join(ROOT, 'dist', `${app}.mjs`);
+  const bin = join(ROOT, 'bin', app);
+  const built = existsSync(bin) && existsSync(bundle) ? statSync(bundle).mtimeMs : 0;
+  const sources = [
+    join(ROOT, 'apps', app, 'src'),
+    ...readdirSync(join(ROOT, 'packages')).map((p) => join(ROOT, 'packages', p, 'src')),
+  ];
+  if (built > 0 && sources.every((dir) => newestMtime(dir) <= built)) return bin;
+  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('pnpm build failed');
+  return bin;
+}
+
+function newestMtime(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
