@@ -1,6 +1,6 @@
 // One client connection to a service socket: many requests in flight, answers matched by id in any order.
 import { connect, type Socket } from 'node:net';
-import { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FrameDecoder } from './codec.js';
+import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder } from './codec.js';
 import { ErrorCode, fromWireError, SogomsError, type WireError } from './errors.js';
 import { FrameWriter } from './frame-writer.js';
 
@@ -68,7 +68,9 @@ export class ClientConnection {
     return new Promise((resolve, reject) => {
       this.pending.set(wireId, { resolve, reject, deadline: Date.now() + timeoutMs, action, timeoutMs });
       this.sweeper ??= setInterval(this.sweep, Math.min(SWEEP_MS, timeoutMs));
-      this.writer.write(encodeFrame({ id: wireId, action, params }));
+      this.writer.writeJson(
+        `{"id":${JSON.stringify(wireId)},"action":${JSON.stringify(action)},"params":${JSON.stringify(params)}}`,
+      );
     });
   }
 

@@ -1,36 +1,40 @@
-// Coalesces the frames written to one socket into few writes (one syscall per batch). A batch is flushed at
-// the end of the event-loop turn, or early once it holds FLUSH_FRAMES frames so that the peer can start on
-// the first answers while the rest are produced (pipelining between the two processes).
+// Coalesces the frames written to one socket into few writes (one syscall per batch). Frames are queued as
+// JSON text and encoded into one buffer at flush time, so a frame costs no buffer of its own. A batch is
+// flushed at the end of the event-loop turn, or early once it holds FLUSH_FRAMES frames so that the peer can
+// start on the first answers while the rest are produced (pipelining between the two processes). The first
+// frame of an idle turn is written at once: a lone request pays no batching latency.
 import type { Socket } from 'node:net';
 
 const FLUSH_FRAMES = 16;
 const FLUSH_BYTES = 64 * 1024;
+const HEADER_BYTES = 4;
 
 export class FrameWriter {
-  private pending: Buffer[] = [];
+  private texts: string[] = [];
+  private lengths: number[] = [];
   private pendingBytes = 0;
   private scheduled = false;
 
   constructor(private readonly socket: Socket) {}
 
-  write(frame: Buffer): void {
+  /** Queues one frame whose payload is the given JSON text. */
+  writeJson(json: string): void {
+    const length = Buffer.byteLength(json);
+    this.texts.push(json);
+    this.lengths.push(length);
+    this.pendingBytes += HEADER_BYTES + length;
     if (!this.scheduled) {
-      // First frame of this turn: send it at once (no added latency when idle) and batch what follows.
       this.scheduled = true;
       setImmediate(this.onImmediate);
-      if (!this.socket.destroyed) this.socket.write(frame);
-      return;
-    }
-    this.pending.push(frame);
-    this.pendingBytes += frame.length;
-    if (this.pending.length >= FLUSH_FRAMES || this.pendingBytes >= FLUSH_BYTES) {
       this.flush();
-      return;
+    } else if (this.texts.length >= FLUSH_FRAMES || this.pendingBytes >= FLUSH_BYTES) {
+      this.flush();
     }
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(this.onImmediate);
-    }
+  }
+
+  /** Queues an already encoded frame (header included). */
+  writeFrame(frame: Buffer): void {
+    this.writeJson(frame.toString('utf8', HEADER_BYTES));
   }
 
   private readonly onImmediate = (): void => {
@@ -40,16 +44,27 @@ export class FrameWriter {
 
   /** Writes everything queued now; also called before ending the socket. */
   flush(): void {
-    if (this.pending.length === 0) return;
+    const count = this.texts.length;
+    if (count === 0) return;
     if (this.socket.destroyed) {
-      this.pending = [];
-      this.pendingBytes = 0;
+      this.reset();
       return;
     }
-    const data =
-      this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
-    this.pending = [];
+    const out = Buffer.allocUnsafe(this.pendingBytes);
+    let at = 0;
+    for (let i = 0; i < count; i++) {
+      const length = this.lengths[i]!;
+      out.writeUInt32BE(length, at);
+      out.write(this.texts[i]!, at + HEADER_BYTES, length, 'utf8');
+      at += HEADER_BYTES + length;
+    }
+    this.reset();
+    this.socket.write(out);
+  }
+
+  private reset(): void {
+    this.texts = [];
+    this.lengths = [];
     this.pendingBytes = 0;
-    this.socket.write(data);
   }
 }

@@ -3,7 +3,7 @@
 import { chmodSync, mkdirSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FrameDecoder } from './codec.js';
+import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder } from './codec.js';
 import { ErrorCode, SogomsError, toWireError } from './errors.js';
 import { FrameWriter } from './frame-writer.js';
 import { asRequest } from './messages.js';
@@ -62,8 +62,8 @@ export function createProtocolServer(options: ProtocolServerOptions): ProtocolSe
     const refuse = (message: string) => {
       // Answer once, then close: nothing more is read from a connection that broke the framing.
       broken = true;
-      writer.write(
-        encodeFrame({ id: null, status: 'error', error: { code: ErrorCode.PROTOCOL_ERROR, message } }),
+      writer.writeJson(
+        JSON.stringify({ id: null, status: 'error', error: { code: ErrorCode.PROTOCOL_ERROR, message } }),
       );
       writer.flush();
       socket.end(() => socket.destroy());
@@ -78,8 +78,8 @@ export function createProtocolServer(options: ProtocolServerOptions): ProtocolSe
       }
       const req = asRequest(value);
       if ('invalid' in req) {
-        writer.write(
-          encodeFrame({
+        writer.writeJson(
+          JSON.stringify({
             id: req.id,
             status: 'error',
             error: { code: ErrorCode.BAD_REQUEST, message: req.invalid },
@@ -93,21 +93,24 @@ export function createProtocolServer(options: ProtocolServerOptions): ProtocolSe
           code: ErrorCode.UNKNOWN_ACTION,
           message: `unknown action: ${req.action.slice(0, 64)}`,
         };
-        writer.write(encodeFrame({ id: req.id, status: 'error', error }));
+        writer.writeJson(JSON.stringify({ id: req.id, status: 'error', error }));
         return;
       }
       inFlight++;
       const reply = (result: unknown) => {
         finish();
         if (!socket.destroyed)
-          writer.write(encodeFrame({ id: req.id, status: 'success', result: result ?? null }));
+          // Built as text: no envelope object to allocate and walk for every answer.
+          writer.writeJson(
+            `{"id":${JSON.stringify(req.id)},"status":"success","result":${JSON.stringify(result ?? null)}}`,
+          );
       };
       const fail = (err: unknown) => {
         finish();
         if (!(err instanceof SogomsError))
           log?.error({ err, action: req.action, id: req.id }, 'handler failed');
         if (!socket.destroyed)
-          writer.write(encodeFrame({ id: req.id, status: 'error', error: toWireError(err) }));
+          writer.writeJson(JSON.stringify({ id: req.id, status: 'error', error: toWireError(err) }));
       };
       try {
         const out = handler(req.params, { id: req.id, action: req.action });

@@ -25,7 +25,7 @@ const NASTY = [
   "'; DROP TABLE tasks; --",
   '" OR 1=1 --',
   '%s%s%s%n',
-  '${jndi:ldap://x}',
+  '$' + '{jndi:ldap://x}', // log4shell-style lookup, kept out of a template literal
   '{{.Secret}}',
   '../../../../etc/passwd',
   '\r\nX-Injected: 1',

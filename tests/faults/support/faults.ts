@@ -33,11 +33,28 @@ export async function pidOf(p: Platform, service: string): Promise<number> {
   return row.pid;
 }
 
-/** kill -9 of a service; resolves with the time of the kill. */
-export async function killService(p: Platform, service: string): Promise<{ at: number; pid: number }> {
+/** True once the process is gone or a zombie: its sockets are closed by then. */
+function dead(pid: number): boolean {
+  try {
+    return / Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/\(.*\)/, ''));
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * kill -9 of a service. `at` is when the signal was sent; `deadAt` when the process was seen gone — until then
+ * the kernel may still accept connections on its listening socket, which are then reset.
+ */
+export async function killService(
+  p: Platform,
+  service: string,
+): Promise<{ at: number; deadAt: number; pid: number }> {
   const pid = await pidOf(p, service);
   process.kill(pid, 'SIGKILL');
-  return { at: Date.now(), pid };
+  const at = Date.now();
+  while (!dead(pid)) await sleep(1);
+  return { at, deadAt: Date.now(), pid };
 }
 
 /** Waits until sogoctl reports the service healthy again under a new pid. */
