@@ -32,7 +32,10 @@ const require = createRequire(import.meta.url);
 for (const [name, deps] of Object.entries(RUNTIME_NATIVE)) {
   const dir = realpathSync(dirname(require.resolve(`${name}/package.json`)));
   const modRequire = createRequire(join(dir, 'package.json'));
-  const copies = [[dir, name], ...deps.map((dep) => [realpathSync(dirname(modRequire.resolve(`${dep}/package.json`))), dep])];
+  const copies = [
+    [dir, name],
+    ...deps.map((dep) => [realpathSync(dirname(modRequire.resolve(`${dep}/package.json`))), dep]),
+  ];
   for (const [src, pkg] of copies) {
     cpSync(src, join(out, 'node_modules', pkg), {
       recursive: true,

@@ -53,7 +53,8 @@ if (needsBuild()) {
 }
 
 step('preparing ./var');
-for (const sub of ['run', 'log', 'data', 'mail', 'secrets']) mkdirSync(join(root, 'var', sub), { recursive: true, mode: 0o750 });
+for (const sub of ['run', 'log', 'data', 'mail', 'secrets'])
+  mkdirSync(join(root, 'var', sub), { recursive: true, mode: 0o750 });
 const secret = join(root, 'var', 'secrets', 'prokov_jwt_secret');
 if (!existsSync(secret)) writeFileSync(secret, `${randomBytes(48).toString('base64url')}\n`, { mode: 0o600 });
 
@@ -93,7 +94,9 @@ while (!stopping && Date.now() < deadline) {
     .catch(() => false);
   if (ok) {
     step(`SOGOMS is up: http://localhost:${port}/api  (app prokov, Host: localhost)`);
-    step(`try: curl -s -X POST http://localhost:${port}/api/auth/register -H 'Content-Type: application/json' \\`);
+    step(
+      `try: curl -s -X POST http://localhost:${port}/api/auth/register -H 'Content-Type: application/json' \\`,
+    );
     step(`       -d '{"email":"ada@example.com","password":"correct-horse","name":"Ada"}'`);
     step('logs: var/log/sogoctl.log, mail: var/mail, data: var/data/prokov.db — Ctrl-C stops everything');
     break;
