@@ -36,6 +36,7 @@ function fail(message: string): never {
 }
 
 async function main(): Promise<void> {
+  process.title = NAME; // what operators look for with `pgrep -la sogo`
   let flags: ReturnType<typeof parseFlags>;
   try {
     flags = parseFlags(process.argv.slice(2), FLAGS);
