@@ -1,7 +1,7 @@
 // Issue "newcomer": the README's start command in a fresh clone — install, build, ./var, SQLite database,
 // every service — then the README's curl session, Ctrl-C, no process left, and a second run keeping the data.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -22,16 +22,15 @@ function curlSession(port: number): string {
   return block.replaceAll('localhost:8080', `localhost:${port}`);
 }
 
-/** Pids of processes whose command line mentions the folder. */
+/** Pids of processes running in the folder (their working directory is in it: every service inherits it). */
 function processesUnder(dir: string): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
-      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmd.includes(dir)) pids.push(Number(entry));
+      if (readlinkSync(`/proc/${entry}/cwd`).startsWith(dir)) pids.push(Number(entry));
     } catch {
-      // gone meanwhile
+      // gone meanwhile, or not ours to read
     }
   }
   return pids;
@@ -47,7 +46,8 @@ describe('a newcomer runs the README', () => {
   const start = async (port: number): Promise<{ child: ChildProcess; output: () => string }> => {
     const [cmd, ...args] = startCommand().split(/\s+/);
     const env = { ...process.env, SOGOMS_PORT: String(port) };
-    const child = spawn(cmd!, args, { cwd: clone, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, like a terminal's foreground job: Ctrl-C is a SIGINT to the whole group.
+    const child = spawn(cmd!, args, { cwd: clone, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
     child.stdout?.on('data', (d) => {
       output += d;
@@ -58,7 +58,7 @@ describe('a newcomer runs the README', () => {
     await waitFor(
       async () => {
         if (child.exitCode !== null) throw new Error(`start exited: ${output}`);
-        return (await fetch(`http://127.0.0.1:${port}/health`)).ok;
+        return output.includes('SOGOMS is up') && (await fetch(`http://127.0.0.1:${port}/health`)).ok;
       },
       480_000,
       'the demo platform',
@@ -70,7 +70,7 @@ describe('a newcomer runs the README', () => {
 
   const stop = async (child: ChildProcess) => {
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    child.kill('SIGINT');
+    process.kill(-child.pid!, 'SIGINT'); // what Ctrl-C in a terminal does
     return exited;
   };
 
