@@ -3,6 +3,7 @@ import type { FileReport } from './errors.js';
 import type { Env } from './expand.js';
 import { Section } from './schema.js';
 import {
+  checkCondition,
   checkPlaceholders,
   readIdentifier,
   readIdentifierList,
@@ -98,6 +99,7 @@ function readParams(s: Section): Record<string, string> {
     const condition = raw?.trim() ? raw.trim() : `${name} = :${name}`;
     const used = checkPlaceholders(s, path, condition, [...TOKEN_PLACEHOLDERS, name]);
     if (used && !used.includes(name)) s.report.add(path, `condition must use its own placeholder :${name}`);
+    if (used) checkCondition(s, path, condition);
     params[name] = condition;
   }
   return params;
@@ -113,7 +115,7 @@ function readFilters(s: Section, allowed: readonly string[]): RoleFilters {
     else if (raw === null) filters[role] = '';
     else if (typeof raw !== 'string') s.report.add(path, 'expected an SQL condition (a string, "" for none)');
     else {
-      checkPlaceholders(s, path, raw, allowed);
+      if (checkPlaceholders(s, path, raw, allowed)) checkCondition(s, path, raw);
       filters[role] = raw.trim();
     }
   }

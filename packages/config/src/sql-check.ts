@@ -1,4 +1,4 @@
-import { isIdentifier, placeholderNames } from '@sogoms/sql';
+import { addCondition, compileNamed, findTopLevelClauses, isIdentifier, placeholderNames } from '@sogoms/sql';
 import type { Section } from './schema.js';
 
 /** Values the gateway takes from the token, available to every query. */
@@ -47,8 +47,40 @@ export function readSql(s: Section, key: string, allowed: readonly string[]): st
     s.report.add(s.at(key), 'must not be empty');
     return undefined;
   }
-  checkPlaceholders(s, s.at(key), sql, allowed);
+  if (checkPlaceholders(s, s.at(key), sql, allowed)) checkStatementShape(s, s.at(key), sql);
   return sql.trim();
+}
+
+/**
+ * Reports what the gateway could not run or filter: positional `?` (values only come as :name), more than one
+ * statement, and a top-level UNION/INTERSECT/EXCEPT (a role filter would reach only its last branch).
+ */
+export function checkStatementShape(s: Section, path: string, sql: string): void {
+  try {
+    if (compileNamed(sql).positional > 0) s.report.add(path, 'use :name placeholders, not "?"');
+    const clauses = findTopLevelClauses(sql);
+    const semicolon = clauses.semicolon;
+    if (semicolon !== undefined && sql.slice(semicolon + 1).trim() !== '')
+      s.report.add(path, 'one statement only (nothing may follow ";")');
+    if (clauses.union !== undefined)
+      s.report.add(
+        path,
+        'a top-level UNION/INTERSECT/EXCEPT cannot take a role filter: wrap it in a derived table',
+      );
+  } catch (err) {
+    s.report.add(path, `cannot read SQL: ${(err as Error).message}`);
+  }
+}
+
+/** Reports a filter or params condition that could not be ANDed safely into a WHERE clause. */
+export function checkCondition(s: Section, path: string, condition: string): void {
+  if (condition.trim() === '') return;
+  try {
+    addCondition('SELECT 1 FROM t', condition);
+    if (compileNamed(condition).positional > 0) s.report.add(path, 'use :name placeholders, not "?"');
+  } catch (err) {
+    s.report.add(path, `not a usable condition: ${(err as Error).message}`);
+  }
 }
 
 /** A table or column name, which is pasted into SQL and so must be a plain identifier. */
