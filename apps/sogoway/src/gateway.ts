@@ -1,6 +1,7 @@
 // buildGateway: the fastify instance of sogoway, built from injected deps (config source, service clients,
 // logger, clock) so that tests drive it with inject() and main.ts only wires and listens.
 import type { Socket } from 'node:net';
+import { prepareDummyHash } from '@sogoms/auth';
 import { ErrorCode, SogomsError } from '@sogoms/protocol';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { clientIp, resolveApp } from './apps/host-router.js';
@@ -25,6 +26,9 @@ const REQUEST_TIMEOUT_MS = 30_000;
 /** Builds the gateway; call `.listen()` (main.ts) or `.inject()` (tests) on the result. */
 export function buildGateway(deps: GatewayDeps): FastifyInstance {
   const core = new GatewayCore(deps);
+  // The first login with an unknown email must not be slower than the others (it compares a dummy hash).
+  for (const cost of new Set(Object.values(deps.config().apps).map((a) => a.auth.bcryptCost)))
+    void prepareDummyHash(cost);
   let closing = false;
   const app = Fastify({
     // No fastify logger: per-request log lines would cost more than the request itself. The gateway's own

@@ -141,7 +141,8 @@ async function update(
     .db<{ affected_rows: number }>(ctx, 'update', { query: statement.text, args })
     .catch(inputConstraint);
   if (result.affected_rows === 0) {
-    // MariaDB counts only changed rows: 0 is either "not visible" or "visible but already equal".
+    // sogoms-db counts matched rows on both drivers, so 0 should mean "not visible"; the visibility check keeps
+    // the answer right for a backend that counts only changed rows (MySQL without FOUND_ROWS).
     const check = plan.visibility(filter);
     const rows = await core.db<unknown[]>(ctx, 'query', {
       query: check.text,
