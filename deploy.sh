@@ -17,6 +17,10 @@
 #   DEPLOY_LOG_DIR      log folder in the container (default: /var/log/sogoms)
 #   DEPLOY_BACKUP_DIR   local folder keeping every deployed archive (default: ./backups)
 #   DEPLOY_STOP_WAIT    seconds to wait for sogoctl to stop before giving up (default: 30)
+#   DEPLOY_RESTART      process (default): sogoctl runs under the container's init; it gets SIGTERM, stops every
+#                       service in order, and the new one is started with nohup.
+#                       container: sogoctl is the container's PID 1; `incus restart` sends it SIGPWR, which it
+#                       handles like SIGTERM, and the container starts the new version.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")" && pwd)"
@@ -46,6 +50,8 @@ RUN_DIR="${DEPLOY_RUN_DIR:-/run}"
 LOG_DIR="${DEPLOY_LOG_DIR:-/var/log/sogoms}"
 BACKUP_DIR="${DEPLOY_BACKUP_DIR:-$ROOT/backups}"
 STOP_WAIT="${DEPLOY_STOP_WAIT:-30}"
+RESTART="${DEPLOY_RESTART:-process}"
+case "$RESTART" in process|container) ;; *) echo "deploy.sh: DEPLOY_RESTART must be process or container" >&2; exit 2 ;; esac
 VERSION="$(tr -d '[:space:]' < "$ROOT/VERSION")"
 ARCHIVE_NAME="sogoms-${VERSION}.tar.gz"
 ARCHIVE="$ROOT/build/$ARCHIVE_NAME"
@@ -96,8 +102,13 @@ step "5/6 local backup"
 run mkdir -p "$BACKUP_DIR"
 run cp "$ARCHIVE" "$BACKUP_DIR/sogoms-${VERSION}-$(date -u +%Y%m%dT%H%M%SZ).tar.gz"
 
-step "6/6 graceful restart of sogoctl"
-# SIGTERM makes sogoctl stop every service in reverse dependency order; wait for it, then start the new one.
-run ssh "$JUMP" incus exec "$CONTAINER" -- sh -c "'pid=\$(pgrep -x sogoctl || true); if [ -n \"\$pid\" ]; then kill -TERM \$pid; i=0; while kill -0 \$pid 2>/dev/null; do i=\$((i+1)); [ \$i -gt $((STOP_WAIT * 2)) ] && { echo sogoctl did not stop >&2; exit 1; }; sleep 0.5; done; fi; mkdir -p $LOG_DIR $RUN_DIR; nohup $PREFIX/bin/sogoctl -config $CONFIG_DIR >>$LOG_DIR/sogoctl.out 2>&1 &'"
-run ssh "$JUMP" incus exec "$CONTAINER" -- "$PREFIX/bin/sogoctl" status -config "$CONFIG_DIR"
+step "6/6 graceful restart of sogoctl ($RESTART)"
+# SIGTERM (SIGPWR for a container's init) makes sogoctl stop every service in reverse dependency order.
+if [ "$RESTART" = container ]; then
+  run ssh "$JUMP" incus restart --timeout "$STOP_WAIT" "$CONTAINER"
+else
+  run ssh "$JUMP" incus exec "$CONTAINER" -- sh -c "'pid=\$(pgrep -x sogoctl || true); if [ -n \"\$pid\" ]; then kill -TERM \$pid; i=0; while kill -0 \$pid 2>/dev/null; do i=\$((i+1)); [ \$i -gt $((STOP_WAIT * 2)) ] && { echo sogoctl did not stop >&2; exit 1; }; sleep 0.5; done; fi; mkdir -p $LOG_DIR $RUN_DIR; nohup $PREFIX/bin/sogoctl -config $CONFIG_DIR >>$LOG_DIR/sogoctl.out 2>&1 &'"
+fi
+# The new supervisor answers on its control socket once it has started; give it the start timeout.
+run ssh "$JUMP" incus exec "$CONTAINER" -- sh -c "'i=0; until $PREFIX/bin/sogoctl status -config $CONFIG_DIR; do i=\$((i+1)); [ \$i -gt 60 ] && exit 1; sleep 1; done'"
 step "deployed sogoms $VERSION to $CONTAINER"

@@ -1,12 +1,12 @@
 // Issue "newcomer": deploy.sh — every step of the original's deployment in --dry-run, and an archive that
 // runs on its own once installed with --local into a folder outside the repository.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mariadbAvailable } from '../helpers/mariadb.js';
-import { ROOT, startPlatform } from '../helpers/platform.js';
+import { ROOT, startPlatform, waitFor } from '../helpers/platform.js';
 
 const DEPLOY = join(ROOT, 'deploy.sh');
 
@@ -42,6 +42,46 @@ describe('deploy.sh', () => {
     ];
     for (const [step, pattern] of expectations) expect(out, step).toMatch(pattern);
     expect(out).not.toMatch(/kill -9|pkill -9/);
+  });
+
+  it('restarts the whole container instead when sogoctl is its init (DEPLOY_RESTART=container)', () => {
+    const out = execFileSync(DEPLOY, ['--dry-run', '--no-build'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        DEPLOY_JUMP_HOST: 'jump.test',
+        DEPLOY_CONTAINER: 'gw9',
+        DEPLOY_RESTART: 'container',
+      },
+    });
+    expect(out).toMatch(/\+ ssh root@jump\.test incus restart --timeout 30 gw9/);
+    expect(out).toMatch(/until \/opt\/sogoms\/bin\/sogoctl status -config \/config/);
+  });
+
+  it('stops every service in order when sogoctl, as a container init, gets SIGPWR', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sg-pwr-'));
+    cleanup.push(dir);
+    writeFileSync(
+      join(dir, 'sogoctl.yaml'),
+      `supervisor: { log_file: ${dir}/sogoctl.log, control_socket: ${dir}/ctl.sock, stop_timeout: 2s }
+services:
+  sleeper: { binary: /bin/sleep, args: ["300"] }
+`,
+    );
+    const sogoctl = spawn(join(ROOT, 'bin', 'sogoctl'), ['-config', dir], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((r) => sogoctl.once('exit', (code) => r(code)));
+    const child = await waitFor(
+      async () => {
+        const log = readFileSync(join(dir, 'sogoctl.log'), 'utf8');
+        return /"event":"spawned".*?"pid":(\d+)/.exec(log)?.[1];
+      },
+      10_000,
+      'the service to be spawned',
+    );
+    sogoctl.kill('SIGPWR');
+    expect(await exited).toBe(0);
+    expect(() => process.kill(Number(child), 0)).toThrow();
   });
 
   it('refuses a remote deployment without a jump host, naming the setting', () => {

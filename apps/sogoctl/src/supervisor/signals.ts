@@ -2,7 +2,7 @@
 // supervisor no default signal behaviour, so every signal it cares about has an explicit handler here.
 
 export interface SignalHandlers {
-  /** First SIGTERM or SIGINT: orderly stop. */
+  /** First SIGTERM, SIGINT (or SIGPWR, a container's halt signal): orderly stop. */
   stop(signal: NodeJS.Signals): void;
   /** A second SIGTERM or SIGINT during the stop: hurry up. */
   force(signal: NodeJS.Signals): void;
@@ -28,6 +28,8 @@ export function installSignalHandlers(handlers: SignalHandlers): void {
   };
   process.on('SIGTERM', onStop);
   process.on('SIGINT', onStop);
+  // SIGPWR is what `incus stop` / `incus restart` send to a container's init: as PID 1, stop in order too.
+  if (process.platform === 'linux') process.on('SIGPWR', onStop);
   process.on('SIGHUP', () => handlers.hangup());
   process.on('uncaughtException', (err) => handlers.crash(err));
   process.on('unhandledRejection', (err) => handlers.crash(err));
