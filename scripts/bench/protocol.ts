@@ -39,6 +39,11 @@ if (typeof __BUNDLED__ === 'undefined') {
   });
   await server.listen();
   process.on('disconnect', () => process.exit(0));
+  // The parent asks for this process's CPU time around the measured run.
+  process.on('message', () => {
+    const { user, system } = process.cpuUsage();
+    process.send?.({ cpuUs: user + system });
+  });
   process.send?.('ready');
 } else {
   const dir = mkdtempSync(join(tmpdir(), 'sg-bench-'));
@@ -52,6 +57,13 @@ if (typeof __BUNDLED__ === 'undefined') {
 
   for (let i = 0; i < 20_000; i++) await client.call('echo', params); // warm-up
 
+  const serverCpu = () =>
+    new Promise<number>((resolve) => {
+      child.once('message', (m: { cpuUs: number }) => resolve(m.cpuUs));
+      child.send('cpu');
+    });
+  const serverCpuBefore = await serverCpu();
+  const clientCpuBefore = process.cpuUsage();
   let sent = 0;
   const started = process.hrtime.bigint();
   const worker = async () => {
@@ -63,6 +75,9 @@ if (typeof __BUNDLED__ === 'undefined') {
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const perSecond = Math.round(THROUGHPUT_REQUESTS / seconds);
+  const clientUsage = process.cpuUsage(clientCpuBefore);
+  const clientCpuUs = (clientUsage.user + clientUsage.system) / THROUGHPUT_REQUESTS;
+  const serverCpuUs = ((await serverCpu()) - serverCpuBefore) / THROUGHPUT_REQUESTS;
 
   const samples: number[] = [];
   for (let i = 0; i < LATENCY_REQUESTS; i++) {
@@ -76,6 +91,10 @@ if (typeof __BUNDLED__ === 'undefined') {
 
   console.log(
     `protocol round trips, ${IN_FLIGHT} in flight on one connection: ${perSecond.toLocaleString('en')} req/s`,
+  );
+  console.log(
+    `CPU per round trip: client ${clientCpuUs.toFixed(1)} µs, server ${serverCpuUs.toFixed(1)} µs ` +
+      `(the busier side bounds throughput at ${Math.round(1e6 / Math.max(clientCpuUs, serverCpuUs)).toLocaleString('en')} req/s on an idle core each)`,
   );
   console.log(
     `sequential round trip latency: p50 ${pct(50)} µs, p99 ${pct(99)} µs (${LATENCY_REQUESTS} requests)`,

@@ -62,98 +62,124 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
   const defaultTimeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   const endpoints = new Map<string, Endpoint>();
+  let list: Endpoint[] = []; // endpoints as an array, rebuilt when the set changes (no per-call copies)
   let lastDiscovery = 0;
   let rr = 0;
   let closed = false;
 
-  const refresh = (force: boolean) => {
+  const add = (path: string) => endpoints.set(path, { path, conns: [], next: 0, downUntil: 0 });
+  const refresh = () => {
     if (!options.discover) return;
-    const now = Date.now();
-    if (!force && now - lastDiscovery < DISCOVERY_INTERVAL_MS) return;
-    lastDiscovery = now;
+    lastDiscovery = Date.now();
     const found = new Set(discoverSockets(options.discover.dir, options.discover.service));
-    for (const path of found)
-      if (!endpoints.has(path)) endpoints.set(path, { path, conns: [], next: 0, downUntil: 0 });
+    for (const path of found) if (!endpoints.has(path)) add(path);
     for (const [path, endpoint] of endpoints) {
       if (found.has(path)) continue;
       for (const conn of endpoint.conns) conn.close();
       endpoints.delete(path);
     }
+    list = [...endpoints.values()];
   };
-  for (const path of options.sockets ?? []) endpoints.set(path, { path, conns: [], next: 0, downUntil: 0 });
-  refresh(true);
+  for (const path of options.sockets ?? []) add(path);
+  list = [...endpoints.values()];
+  refresh();
 
-  const connectionFor = (endpoint: Endpoint): ClientConnection => {
-    endpoint.conns = endpoint.conns.filter((c) => c.alive);
-    if (endpoint.conns.length < perSocket) {
-      const conn = new ClientConnection(endpoint.path, maxFrameBytes);
-      endpoint.conns.push(conn);
-      return conn;
+  const openConnection = (endpoint: Endpoint): ClientConnection => {
+    const conn = new ClientConnection(endpoint.path, maxFrameBytes, (dead) => {
+      const at = endpoint.conns.indexOf(dead);
+      if (at >= 0) endpoint.conns.splice(at, 1);
+    });
+    endpoint.conns.push(conn);
+    return conn;
+  };
+
+  /** The hot path: an established connection of the next live endpoint, or undefined to take the slow path. */
+  const pickConnected = (now: number): ClientConnection | undefined => {
+    const n = list.length;
+    for (let i = 0; i < n; i++) {
+      rr = rr + 1 >= n ? 0 : rr + 1;
+      const endpoint = list[rr]!;
+      if (endpoint.downUntil > now) continue;
+      const conns = endpoint.conns;
+      if (conns.length < perSocket) return undefined;
+      endpoint.next = endpoint.next + 1 >= conns.length ? 0 : endpoint.next + 1;
+      const conn = conns[endpoint.next]!;
+      return conn.alive && conn.connected ? conn : undefined;
     }
-    endpoint.next = (endpoint.next + 1) % endpoint.conns.length;
-    return endpoint.conns[endpoint.next]!;
+    return undefined;
   };
 
-  /** Endpoints to try, in order: live ones round-robin first, then those in backoff as a last resort. */
-  const candidates = (): Endpoint[] => {
-    if (endpoints.size === 1) return [...endpoints.values()];
-    const all = [...endpoints.values()];
-    if (all.length === 0) return all;
-    rr = (rr + 1) % all.length;
-    const rotated = [...all.slice(rr), ...all.slice(0, rr)];
-    const now = Date.now();
+  /**
+   * Endpoints to try when connecting, starting where pickConnected stopped (it already advanced the
+   * round-robin): live ones first, then those in backoff as a last resort.
+   */
+  const candidates = (now: number): Endpoint[] => {
+    if (list.length <= 1) return list;
+    rr %= list.length;
+    const rotated = [...list.slice(rr), ...list.slice(0, rr)];
     return [...rotated.filter((e) => e.downUntil <= now), ...rotated.filter((e) => e.downUntil > now)];
   };
 
-  return {
-    sockets: () => [...endpoints.keys()],
-    async call<T>(action: string, params: object = {}, callOptions: CallOptions = {}): Promise<T> {
-      if (closed) throw unavailable('client closed');
-      const timeoutMs = callOptions.timeoutMs ?? defaultTimeout;
-      const deadline = Date.now() + timeoutMs;
-      const id = callOptions.id ?? newRequestId();
-      refresh(false);
-      let list = candidates();
-      if (list.length === 0) {
-        refresh(true);
-        list = candidates();
+  /** Opens connections as needed, skipping instances that refuse them. */
+  const slowCall = async (
+    action: string,
+    params: object,
+    id: string,
+    timeoutMs: number,
+  ): Promise<unknown> => {
+    const deadline = Date.now() + timeoutMs;
+    let tried = candidates(Date.now());
+    if (tried.length === 0) {
+      refresh();
+      tried = candidates(Date.now());
+    }
+    // Built only on failure: an Error's stack capture costs more than a whole round trip.
+    let lastError: SogomsError | undefined;
+    for (const endpoint of tried) {
+      let conn: ClientConnection;
+      if (endpoint.conns.length < perSocket) conn = openConnection(endpoint);
+      else {
+        endpoint.next = (endpoint.next + 1) % endpoint.conns.length;
+        conn = endpoint.conns[endpoint.next]!;
       }
-      // Built only on failure: an Error's stack capture costs more than a whole round trip.
-      let lastError: SogomsError | undefined;
-      for (const endpoint of list) {
-        const conn = connectionFor(endpoint);
-        if (!conn.connected) {
-          try {
-            await conn.ready;
-          } catch {
-            endpoint.downUntil = Date.now() + DOWN_BACKOFF_MS;
-            lastError = unavailable(`cannot connect to ${endpoint.path}`);
-            continue;
-          }
-        }
-        const left = deadline - Date.now();
-        if (left <= 0) throw new SogomsError(ErrorCode.TIMEOUT, `${action} timed out after ${timeoutMs} ms`);
+      if (!conn.connected) {
         try {
-          return (await conn.request(action, params, id, left)) as T;
-        } catch (err) {
-          // A connection lost before any answer: try the next instance only if nothing could have run yet.
-          if (err instanceof SogomsError && err.code === ErrorCode.SERVICE_UNAVAILABLE && !conn.connected) {
-            lastError = err;
-            continue;
-          }
-          throw err;
+          await conn.ready;
+        } catch {
+          endpoint.downUntil = Date.now() + DOWN_BACKOFF_MS;
+          lastError = unavailable(`cannot connect to ${endpoint.path}`);
+          continue;
         }
       }
-      if (options.discover) refresh(true);
-      throw (
-        lastError ??
-        unavailable(options.discover ? `no ${options.discover.service} service socket` : 'no service socket')
-      );
+      endpoint.downUntil = 0;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new SogomsError(ErrorCode.TIMEOUT, `${action} timed out after ${timeoutMs} ms`);
+      return conn.request(action, params, id, left);
+    }
+    if (options.discover) refresh();
+    throw (
+      lastError ??
+      unavailable(options.discover ? `no ${options.discover.service} service socket` : 'no service socket')
+    );
+  };
+
+  return {
+    sockets: () => list.map((e) => e.path),
+    call<T>(action: string, params: object = {}, callOptions: CallOptions = {}): Promise<T> {
+      if (closed) return Promise.reject(unavailable('client closed'));
+      const timeoutMs = callOptions.timeoutMs ?? defaultTimeout;
+      const id = callOptions.id ?? newRequestId();
+      const now = Date.now();
+      if (options.discover && now - lastDiscovery >= DISCOVERY_INTERVAL_MS) refresh();
+      const conn = pickConnected(now);
+      if (conn) return conn.request(action, params, id, timeoutMs) as Promise<T>;
+      return slowCall(action, params, id, timeoutMs) as Promise<T>;
     },
     close() {
       closed = true;
       for (const endpoint of endpoints.values()) for (const conn of endpoint.conns) conn.close();
       endpoints.clear();
+      list = [];
     },
   };
 }
