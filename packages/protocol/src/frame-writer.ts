@@ -1,8 +1,8 @@
 // Coalesces the frames written to one socket into few writes (one syscall per batch). Frames are queued as
 // JSON text and encoded into one buffer at flush time, so a frame costs no buffer of its own. A batch is
-// flushed at the end of the event-loop turn, or early once it holds FLUSH_FRAMES frames so that the peer can
-// start on the first answers while the rest are produced (pipelining between the two processes). The first
-// frame of an idle turn is written at once: a lone request pays no batching latency.
+// flushed in a microtask — after every frame produced by the current callback and the promise reactions it
+// triggered, before the event loop goes on, so a lone request waits for nothing — or early once it holds
+// FLUSH_FRAMES frames, so that the peer can start on the first answers while the rest are produced.
 import type { Socket } from 'node:net';
 
 const FLUSH_FRAMES = 16;
@@ -23,12 +23,10 @@ export class FrameWriter {
     this.texts.push(json);
     this.lengths.push(length);
     this.pendingBytes += HEADER_BYTES + length;
-    if (!this.scheduled) {
+    if (this.texts.length >= FLUSH_FRAMES || this.pendingBytes >= FLUSH_BYTES) this.flush();
+    else if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(this.onImmediate);
-      this.flush();
-    } else if (this.texts.length >= FLUSH_FRAMES || this.pendingBytes >= FLUSH_BYTES) {
-      this.flush();
+      queueMicrotask(this.onScheduled);
     }
   }
 
@@ -37,7 +35,7 @@ export class FrameWriter {
     this.writeJson(frame.toString('utf8', HEADER_BYTES));
   }
 
-  private readonly onImmediate = (): void => {
+  private readonly onScheduled = (): void => {
     this.scheduled = false;
     this.flush();
   };
