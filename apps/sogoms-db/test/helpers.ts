@@ -124,7 +124,7 @@ export async function startHarness(dir: string, apps: Record<string, DatabaseYam
   const running = await startService(
     { name: 'sogoms-db', create: (ctx) => createDbService(ctx) },
     ['-config', dir, '-socket', socket],
-    createLogger('sogoms-db', { level: 'silent' }),
+    createLogger('sogoms-db', { level: process.env.SOGOMS_TEST_LOG ?? 'silent' }),
   );
   const client = createServiceClient({ sockets: [socket], timeoutMs: 10_000 });
   const call = <T>(action: string, params: Record<string, unknown> = {}) => client.call<T>(action, params);

@@ -2,6 +2,7 @@
 // bundle keeps it external and a MariaDB-only deployment never needs the native module to load.
 // better-sqlite3 is synchronous, so a statement blocks the service while it runs; `query_timeout` bounds only
 // the wait for a lock held by another connection (busy_timeout), answered as TIMEOUT.
+import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { DatabaseSettings } from '@sogoms/config';
 import type BetterSqlite3 from 'better-sqlite3';
@@ -31,7 +32,10 @@ let loaded: typeof BetterSqlite3 | undefined;
 function loadBetterSqlite3(): typeof BetterSqlite3 {
   if (loaded) return loaded;
   try {
-    loaded = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+    // Loaded by its real path: under a loader that keeps symlinked paths (pnpm links every package), the
+    // module's own require('bindings') would otherwise look beside the link instead of in pnpm's store.
+    const require = createRequire(import.meta.url);
+    loaded = require(realpathSync(require.resolve('better-sqlite3'))) as typeof BetterSqlite3;
   } catch (err) {
     throw new DriverUnavailableError('DRIVER_LOAD_FAILED', `better-sqlite3 did not load: ${String(err)}`);
   }
