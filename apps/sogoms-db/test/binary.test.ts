@@ -1,33 +1,18 @@
 // The built binary as sogoctl runs it: `bin/sogoms-db -config DIR -socket PATH`, health and a query over the
 // socket, SIGTERM → exit 0 with the socket removed; `--version`.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, } from 'node:fs';
 import { join } from 'node:path';
 import { callOnce } from '@sogoms/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt as buildIfStale } from '../../../tests/helpers/build.js';
 import { createSqliteFile, ROOT, sqliteDatabase, tempDir, writeRoutes } from './helpers.js';
 
 const BINARY = join(ROOT, 'bin', 'sogoms-db');
-const BUNDLE = join(ROOT, 'dist', 'sogoms-db.mjs');
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds the binaries when bin/sogoms-db is missing or older than its sources (`pnpm test` builds first). */
+/** Builds the binaries when bin/sogoms-db is missing or stale (`pnpm test` builds first). */
 function ensureBuilt(): void {
-  const fresh =
-    existsSync(BINARY) &&
-    existsSync(BUNDLE) &&
-    statSync(BUNDLE).mtimeMs >= newestSource(join(ROOT, 'apps', 'sogoms-db', 'src'));
-  if (fresh) return;
-  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('pnpm build failed');
+  buildIfStale('sogoms-db');
 }
 
 async function until(probe: () => Promise<boolean>, what: string, ms = 15_000): Promise<void> {

@@ -1,13 +1,10 @@
-// Temporary config roots and log directories for the sogoms-logs tests, and readers for what was written.
-import { spawnSync } from 'node:child_process';
+
 import {
-  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
-  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,26 +64,4 @@ export function listDir(dir: string): string[] {
   return readdirSync(dir).sort();
 }
 
-/** Builds the binaries when dist/<app>.mjs is missing or older than the sources (`pnpm test` builds first). */
-export function ensureBuilt(app: string): string {
-  const bundle = join(ROOT, 'dist', `${app}.mjs`);
-  const bin = join(ROOT, 'bin', app);
-  const built = existsSync(bin) && existsSync(bundle) ? statSync(bundle).mtimeMs : 0;
-  const sources = [
-    join(ROOT, 'apps', app, 'src'),
-    ...readdirSync(join(ROOT, 'packages')).map((p) => join(ROOT, 'packages', p, 'src')),
-  ];
-  if (built > 0 && sources.every((dir) => newestMtime(dir) <= built)) return bin;
-  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('pnpm build failed');
-  return bin;
-}
-
-function newestMtime(dir: string): number {
-  if (!existsSync(dir)) return 0;
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-  }
-  return newest;
-}
+export { ensureBuilt } from '../../../tests/helpers/build.js';

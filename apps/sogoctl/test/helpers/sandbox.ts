@@ -1,22 +1,21 @@
 // A temporary directory with a sogoctl.yaml made of fixture services, and the built bin/sogoctl run on it.
 // Fixtures append {name, event, pid, t} lines to one record file: the tests read starts, stops and signals
 // from it, and cleanup kills every pid it names, so no test leaves a process behind even when it fails.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureBuilt as buildIfStale } from '../../../../tests/helpers/build.js';
 
 export const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 export const SOGOCTL = join(ROOT, 'bin', 'sogoctl');
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
-/** Builds the binaries when bin/sogoctl is missing (`pnpm test` always builds first). */
+/** Builds the binaries when bin/sogoctl is missing or stale (`pnpm test` always builds first). */
 export function ensureBuilt(): void {
-  if (existsSync(SOGOCTL)) return;
-  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('pnpm build failed');
+  buildIfStale('sogoctl');
 }
 
 export interface ServiceDef {
