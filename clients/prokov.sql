@@ -72,6 +72,7 @@ CREATE TABLE IF NOT EXISTS tasks (
   updated_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
   PRIMARY KEY (id),
   KEY idx_tasks_user_id (user_id, id),
+  KEY idx_tasks_user_position (user_id, position, id),
   KEY idx_tasks_user_due (user_id, due_date),
   KEY idx_tasks_project (project_id),
   KEY idx_tasks_status (status_id),

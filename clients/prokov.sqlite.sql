@@ -64,6 +64,7 @@ CREATE TABLE IF NOT EXISTS tasks (
   updated_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 CREATE INDEX IF NOT EXISTS idx_tasks_user_id ON tasks (user_id, id);
+CREATE INDEX IF NOT EXISTS idx_tasks_user_position ON tasks (user_id, position, id);
 CREATE INDEX IF NOT EXISTS idx_tasks_user_due ON tasks (user_id, due_date);
 CREATE INDEX IF NOT EXISTS idx_tasks_project ON tasks (project_id);
 CREATE INDEX IF NOT EXISTS idx_tasks_status ON tasks (status_id);

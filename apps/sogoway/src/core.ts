@@ -3,7 +3,7 @@
 
 import { TokenVerifier } from '@sogoms/auth';
 import type { AppConfig } from '@sogoms/config';
-import type { MinimalLogger } from '@sogoms/protocol';
+import type { MinimalLogger, RawJson } from '@sogoms/protocol';
 import { VERSION } from '@sogoms/version';
 import { FixedWindowLimiter } from './auth/rate-limit.js';
 import {
@@ -60,6 +60,15 @@ export class GatewayCore {
   /** A sogoms-db call for the request's app; rejects with the service's SogomsError. */
   db<T>(ctx: RequestContext, action: string, params: Record<string, unknown>): Promise<T> {
     return this.call<T>(this.deps.services.db, ctx, action, params);
+  }
+
+  /** A sogoms-db call whose result stays JSON text, to be forwarded to the client without a parse. */
+  dbRaw(ctx: RequestContext, action: string, params: Record<string, unknown>): Promise<RawJson> {
+    return this.deps.services.db.call<RawJson>(
+      action,
+      { app_id: ctx.app.app, ...params },
+      { id: ctx.requestId, timeoutMs: this.requestTimeoutMs, raw: true },
+    );
   }
 
   /** Sends a mail template through sogoms-smtp without making the request wait or fail. */

@@ -25,6 +25,8 @@ export interface ServiceClientOptions {
 export interface CallOptions {
   id?: string;
   timeoutMs?: number;
+  /** Resolve with the result's JSON text as a RawJson, unparsed (for forwarding it as it is). */
+  raw?: boolean;
 }
 
 export interface ServiceClient {
@@ -126,6 +128,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     params: object,
     id: string,
     timeoutMs: number,
+    raw: boolean,
   ): Promise<unknown> => {
     const deadline = Date.now() + timeoutMs;
     let tried = candidates(Date.now());
@@ -154,7 +157,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       endpoint.downUntil = 0;
       const left = deadline - Date.now();
       if (left <= 0) throw new SogomsError(ErrorCode.TIMEOUT, `${action} timed out after ${timeoutMs} ms`);
-      return conn.request(action, params, id, left);
+      return conn.request(action, params, id, left, raw);
     }
     if (options.discover) refresh();
     throw (
@@ -171,9 +174,10 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       const id = callOptions.id ?? newRequestId();
       const now = Date.now();
       if (options.discover && now - lastDiscovery >= DISCOVERY_INTERVAL_MS) refresh();
+      const raw = callOptions.raw === true;
       const conn = pickConnected(now);
-      if (conn) return conn.request(action, params, id, timeoutMs) as Promise<T>;
-      return slowCall(action, params, id, timeoutMs) as Promise<T>;
+      if (conn) return conn.request(action, params, id, timeoutMs, raw) as Promise<T>;
+      return slowCall(action, params, id, timeoutMs, raw) as Promise<T>;
     },
     close() {
       closed = true;

@@ -3,6 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder } from './codec.js';
 import { ErrorCode, fromWireError, SogomsError, type WireError } from './errors.js';
 import { FrameWriter } from './frame-writer.js';
+import { RawJson } from './raw-json.js';
 
 interface Pending {
   resolve: (value: unknown) => void;
@@ -10,7 +11,13 @@ interface Pending {
   deadline: number;
   action: string;
   timeoutMs: number;
+  /** Resolve with the result's JSON text (RawJson) instead of the parsed value. */
+  raw: boolean;
 }
+
+// A success answer as the server writes it: the id first, the result last (server.ts builds it as text).
+const ANSWER_HEAD = '{"id":"';
+const SUCCESS_AFTER_ID = '","status":"success","result":';
 
 // One sweep timer per connection instead of a timer per request: timeouts fire within SWEEP_MS of their
 // deadline, and a round trip no longer pays for arming and clearing a timer.
@@ -61,12 +68,12 @@ export class ClientConnection {
   }
 
   /** Sends a request; the wire id is the given id, made unique on this connection if it is already in use. */
-  request(action: string, params: object, id: string, timeoutMs: number): Promise<unknown> {
+  request(action: string, params: object, id: string, timeoutMs: number, raw = false): Promise<unknown> {
     if (!this.alive) return Promise.reject(unavailable(`connection to ${this.socketPath} closed`));
     let wireId = id;
     while (this.pending.has(wireId)) wireId = `${id}.${++this.seq}`;
     return new Promise((resolve, reject) => {
-      this.pending.set(wireId, { resolve, reject, deadline: Date.now() + timeoutMs, action, timeoutMs });
+      this.pending.set(wireId, { resolve, reject, deadline: Date.now() + timeoutMs, action, timeoutMs, raw });
       this.sweeper ??= setInterval(this.sweep, Math.min(SWEEP_MS, timeoutMs));
       this.writer.writeJson(
         `{"id":${JSON.stringify(wireId)},"action":${JSON.stringify(action)},"params":${JSON.stringify(params)}}`,
@@ -106,6 +113,7 @@ export class ClientConnection {
       return;
     }
     for (const payload of payloads) {
+      if (this.rawAnswer(payload)) continue;
       let msg: { id?: unknown; status?: unknown; result?: unknown; error?: WireError };
       try {
         msg = JSON.parse(payload.toString('utf8'));
@@ -120,12 +128,30 @@ export class ClientConnection {
       const entry = this.pending.get(msg.id);
       if (!entry) continue; // timed out already
       this.pending.delete(msg.id);
-      if (msg.status === 'success') entry.resolve(msg.result);
+      if (msg.status === 'success')
+        entry.resolve(entry.raw ? new RawJson(JSON.stringify(msg.result)) : msg.result);
       else
         entry.reject(
           fromWireError(msg.error ?? { code: ErrorCode.INTERNAL_ERROR, message: 'malformed answer' }),
         );
     }
+  }
+
+  /** Resolves a raw request's success answer from its text alone, without parsing the result. */
+  private rawAnswer(payload: Buffer): boolean {
+    if (payload[0] !== 0x7b) return false;
+    const text = payload.toString('utf8');
+    if (!text.startsWith(ANSWER_HEAD)) return false;
+    const idEnd = text.indexOf('"', ANSWER_HEAD.length);
+    if (idEnd < 0) return false;
+    const id = text.slice(ANSWER_HEAD.length, idEnd);
+    // An id with an escape in its JSON form cannot be matched as text: the normal path handles it.
+    if (id.includes('\\')) return false;
+    const entry = this.pending.get(id);
+    if (!entry?.raw || !text.startsWith(SUCCESS_AFTER_ID, idEnd)) return false;
+    this.pending.delete(id);
+    entry.resolve(new RawJson(text.slice(idEnd + SUCCESS_AFTER_ID.length, -1)));
+    return true;
   }
 
   private failAll(message: string): void {

@@ -13,5 +13,6 @@ export type { ProtocolRequest, ProtocolResponse } from './messages.js';
 export { newRequestId } from './messages.js';
 export type { SocketState } from './probe.js';
 export { probeSocket } from './probe.js';
+export { RawJson } from './raw-json.js';
 export type { ActionHandler, MinimalLogger, ProtocolServer, ProtocolServerOptions } from './server.js';
 export { createProtocolServer, DEFAULT_DRAIN_MS } from './server.js';

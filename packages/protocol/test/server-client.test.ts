@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { callOnce, createServiceClient } from '../src/client.js';
 import { encodeFrame, FrameDecoder } from '../src/codec.js';
 import { ErrorCode, SogomsError } from '../src/errors.js';
+import { RawJson } from '../src/raw-json.js';
 import { createProtocolServer, type ProtocolServer } from '../src/server.js';
 
 let dir: string;
@@ -252,6 +253,44 @@ describe('service client', () => {
     writeFileSync(join(dir, 'sogoms-db.1.sock'), ''); // a stale file left by a killed instance
     const answers = await Promise.all(Array.from({ length: 50 }, () => client.call('who')));
     expect(new Set(answers)).toEqual(new Set([2]));
+    client.close();
+  });
+});
+
+describe('raw results', () => {
+  it('resolves a raw call with the result as JSON text, exactly as the server wrote it', async () => {
+    const path = join(dir, 'a.sock');
+    await start(path, {
+      rows: () => [
+        { id: 1, name: 'é "quoted" \\ slash' },
+        { id: 2, name: null },
+      ],
+    });
+    const client = createServiceClient({ sockets: [path] });
+    const raw = await client.call<RawJson>('rows', {}, { raw: true });
+    expect(raw).toBeInstanceOf(RawJson);
+    expect(raw.json).toBe(
+      JSON.stringify([
+        { id: 1, name: 'é "quoted" \\ slash' },
+        { id: 2, name: null },
+      ]),
+    );
+    expect(await client.call('rows')).toEqual(raw.parse());
+    client.close();
+  });
+
+  it('falls back to parsing for an id with escapes, and still rejects error answers', async () => {
+    const path = join(dir, 'a.sock');
+    await start(path, {
+      one: () => null,
+      fail: () => {
+        throw new SogomsError(ErrorCode.DB_ERROR, 'query failed');
+      },
+    });
+    const client = createServiceClient({ sockets: [path] });
+    const odd = await client.call<RawJson>('one', {}, { raw: true, id: 'req "with" quotes' });
+    expect(odd.json).toBe('null');
+    await expect(client.call('fail', {}, { raw: true })).rejects.toMatchObject({ code: 'DB_ERROR' });
     client.close();
   });
 });

@@ -80,7 +80,8 @@ async function list(
     params: req.params,
   });
   args.push(req.limit, req.offset);
-  const rows = await core.db<unknown[]>(ctx, 'query', { query: statement.text, args });
+  // The rows go out as sogoms-db wrote them: no parse and serialize again in the gateway.
+  const rows = await core.dbRaw(ctx, 'query', { query: statement.text, args });
   sendOk(reply, 200, 'OK', rows, { limit: req.limit, offset: req.offset });
 }
 
@@ -94,11 +95,11 @@ async function show(
 ): Promise<void> {
   const plan = resource.show!;
   const statement = plan.statement(filterFor(plan.query.filters, claims.role));
-  const row = await core.db<unknown>(ctx, 'query_one', {
+  const row = await core.dbRaw(ctx, 'query_one', {
     query: statement.text,
     args: bind(statement, bindings(claims, id)),
   });
-  if (row === null || row === undefined) throw notFound();
+  if (row.json === 'null') throw notFound();
   sendOk(reply, 200, 'OK', row);
 }
 

@@ -1,15 +1,19 @@
 // The seed's JSON envelope, serialized by hand: `{"success":true,"message","data"}` or
 // `{"success":false,"error":{"code","message"}}`. Building the string directly skips fastify's serializer
 // lookup on the hot path; JSON.stringify still escapes every value.
+import { RawJson } from '@sogoms/protocol';
 import type { FastifyReply } from 'fastify';
 import type { HttpError } from './status.js';
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
-/** The body of a success answer; `meta` is added beside `data` when given (list pagination). */
+/**
+ * The body of a success answer; `meta` is added beside `data` when given (list pagination). Data already in
+ * JSON text (RawJson from sogoms-db) is inserted as it is.
+ */
 export function okBody(message: string, data: unknown, meta?: object): string {
-  const head =
-    '{"success":true,"message":' + JSON.stringify(message) + ',"data":' + (JSON.stringify(data) ?? 'null');
+  const json = data instanceof RawJson ? data.json : (JSON.stringify(data) ?? 'null');
+  const head = '{"success":true,"message":' + JSON.stringify(message) + ',"data":' + json;
   return meta === undefined ? head + '}' : head + ',"meta":' + JSON.stringify(meta) + '}';
 }
 
