@@ -57,7 +57,9 @@ describe('kill -9 of sogoway under a mixed load (MariaDB)', () => {
       (a.error !== undefined && a.socketOpenedAt !== undefined && a.socketOpenedAt <= kill.deadAt) ||
       // Nothing listened yet: the connection is refused at once (a client retries), during the window only.
       (a.error === 'ECONNREFUSED' && a.start < kill.at + RECOVERY_MS);
-    expect(unexpected(answers, kill.at, allowedFailure)).toEqual([]);
+    expect(unexpected(answers, kill.at, allowedFailure), `process gone +${kill.deadAt - kill.at}ms`).toEqual(
+      [],
+    );
     expect(
       answers.every((a) => a.end - a.start <= CLIENT_TIMEOUT_MS),
       'a request hung',

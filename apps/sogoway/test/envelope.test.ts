@@ -50,6 +50,26 @@ describe('error envelope', () => {
     expectError(res, 404, 'APP_NOT_FOUND');
   });
 
+  it('regression: a gzip-encoded JSON body is refused with 415, not read as plain JSON', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const res = await f.request({
+      method: 'POST',
+      url: '/api/projects',
+      token,
+      body: gzipSync(JSON.stringify({ name: 'zipped' })).toString('latin1'),
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    });
+    expectError(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    const plain = await f.request({
+      method: 'POST',
+      url: '/api/projects',
+      token,
+      body: JSON.stringify({ name: 'identity' }),
+      headers: { 'content-type': 'application/json', 'content-encoding': 'identity' },
+    });
+    expect(plain.status).toBe(201);
+  });
+
   it('non-JSON content type → 415 UNSUPPORTED_MEDIA_TYPE', async () => {
     for (const type of [
       'text/plain',

@@ -147,7 +147,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       }
       if (!conn.connected) {
         try {
-          await conn.ready;
+          await withDeadline(conn.ready, deadline - Date.now());
         } catch {
           endpoint.downUntil = Date.now() + DOWN_BACKOFF_MS;
           lastError = unavailable(`cannot connect to ${endpoint.path}`);
@@ -188,6 +188,24 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
   };
 }
 
+/** Settles like the promise, or rejects once `ms` have passed (a connect must not outlive its request). */
+function withDeadline(promise: Promise<void>, ms: number): Promise<void> {
+  if (ms <= 0) return Promise.reject(new Error('deadline passed'));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('deadline passed')), ms);
+    promise.then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+}
+
 /** Opens a connection, sends one request, and closes it: for health checks and CLIs. */
 export async function callOnce(
   socketPath: string,
@@ -198,7 +216,7 @@ export async function callOnce(
   const conn = new ClientConnection(socketPath);
   const timer = setTimeout(() => conn.close(), timeoutMs);
   try {
-    await conn.ready;
+    await withDeadline(conn.ready, timeoutMs);
   } catch {
     clearTimeout(timer);
     conn.close();

@@ -52,6 +52,10 @@ export class ClientConnection {
         resolve();
       });
       this.socket.once('error', reject);
+      // Closed before it ever connected (close() during the connect, a refused socket): never leave it pending.
+      this.socket.once('close', () =>
+        reject(new Error(`connection to ${socketPath} closed before connecting`)),
+      );
     });
     this.ready.catch(() => undefined);
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));

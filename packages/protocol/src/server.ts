@@ -38,6 +38,8 @@ export interface ProtocolServer {
 
 export const DEFAULT_DRAIN_MS = 5_000;
 const SOCKET_MODE = 0o660;
+/** How long a connection that broke the framing is drained before it is destroyed. */
+const REFUSED_LINGER_MS = 1_000;
 
 /** Creates a protocol server; handlers throw SogomsError for error answers. */
 export function createProtocolServer(options: ProtocolServerOptions): ProtocolServer {
@@ -66,7 +68,10 @@ export function createProtocolServer(options: ProtocolServerOptions): ProtocolSe
         JSON.stringify({ id: null, status: 'error', error: { code: ErrorCode.PROTOCOL_ERROR, message } }),
       );
       writer.flush();
-      socket.end(() => socket.destroy());
+      // Half-close after the answer and keep reading (and discarding) for a while: destroying at once could
+      // reset the connection while the client still sends, and the reset would drop the answer on its side.
+      socket.end();
+      setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
     };
     const dispatch = (payload: Buffer) => {
       let value: unknown;

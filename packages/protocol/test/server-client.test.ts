@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { callOnce, createServiceClient } from '../src/client.js';
 import { encodeFrame, FrameDecoder } from '../src/codec.js';
+import { ClientConnection } from '../src/connection.js';
 import { ErrorCode, SogomsError } from '../src/errors.js';
 import { RawJson } from '../src/raw-json.js';
 import { createProtocolServer, type ProtocolServer } from '../src/server.js';
@@ -292,5 +293,33 @@ describe('raw results', () => {
     expect(odd.json).toBe('null');
     await expect(client.call('fail', {}, { raw: true })).rejects.toMatchObject({ code: 'DB_ERROR' });
     client.close();
+  });
+});
+
+describe('regressions', () => {
+  it('settles ready when a connection is closed before it connected (a call hung forever after a restart)', async () => {
+    const path = join(dir, 'a.sock');
+    await start(path);
+    const conn = new ClientConnection(path);
+    conn.close();
+    await expect(conn.ready).rejects.toThrow(/closed before connecting/);
+  });
+
+  it('still delivers PROTOCOL_ERROR when the client keeps sending after an oversized header', async () => {
+    const path = join(dir, 'a.sock');
+    const server = createProtocolServer({ socketPath: path, handlers: {}, maxFrameBytes: 1024 });
+    await server.listen();
+    servers.push(server);
+    for (let i = 0; i < 40; i++) {
+      const c = raw(path);
+      const head = Buffer.alloc(4);
+      head.writeUInt32BE(1 << 30, 0);
+      c.socket.write(head);
+      await new Promise((r) => setImmediate(r));
+      c.socket.write(Buffer.alloc(64 * 1024, 7));
+      await c.until(() => c.answers.length > 0 || c.isClosed());
+      await c.until(() => c.isClosed());
+      expect(c.answers[0]).toMatchObject({ id: null, error: { code: 'PROTOCOL_ERROR' } });
+    }
   });
 });

@@ -63,8 +63,16 @@ function isEnvelope(body: unknown, status: number): { ok: boolean; code?: string
 /** Starts the workers at once; call stop() to end the load. */
 export function startMixedLoad(options: MixedLoadOptions): MixedLoad {
   const answers: Answer[] = [];
-  const agent = new Agent({ keepAlive: true, maxSockets: options.workers ?? 8 });
   const opened = new WeakMap<Socket, number>();
+  // Every connection is stamped when the agent creates it, before it even connects, so that a request failing
+  // before its 'socket' event still knows which connection it rode.
+  const agent = new (class extends Agent {
+    override createConnection(...args: Parameters<Agent['createConnection']>) {
+      const socket = super.createConnection(...args) as Socket;
+      opened.set(socket, Date.now());
+      return socket;
+    }
+  })({ keepAlive: true, maxSockets: options.workers ?? 8 });
   const ops = options.ops ?? MIX;
   let running = true;
   let counter = 0;
@@ -96,6 +104,7 @@ export function startMixedLoad(options: MixedLoadOptions): MixedLoad {
       ) => {
         if (done) return;
         done = true;
+        if (req.socket && opened.has(req.socket)) socketOpenedAt = opened.get(req.socket);
         clearTimeout(hard);
         resolve({
           op,
@@ -167,5 +176,6 @@ export function startMixedLoad(options: MixedLoadOptions): MixedLoad {
 export function describeAnswer(a: Answer, t0: number): string {
   const what =
     a.error ?? `${a.status}${a.code ? ` ${a.code}` : ''}${a.envelope ? '' : ' (not the envelope)'}`;
-  return `${a.op} +${a.start - t0}ms..+${a.end - t0}ms: ${what}`;
+  const socket = a.socketOpenedAt === undefined ? 'no socket' : `socket opened +${a.socketOpenedAt - t0}ms`;
+  return `${a.op} +${a.start - t0}ms..+${a.end - t0}ms (${socket}): ${what}`;
 }

@@ -16,6 +16,12 @@ export function installBodyParsing(app: FastifyInstance): void {
   const json = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    // A compressed body would be read as (broken) JSON text: refuse any encoding but identity.
+    const encoding = request.headers['content-encoding'];
+    if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+      done(new SogomsError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Content-Encoding is not supported'), undefined);
+      return;
+    }
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') {
       done(null, undefined);
