@@ -1,7 +1,7 @@
 // The built binary as sogoctl runs it: `bin/sogoms-db -config DIR -socket PATH`, health and a query over the
 // socket, SIGTERM → exit 0 with the socket removed; `--version`.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { callOnce } from '@sogoms/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

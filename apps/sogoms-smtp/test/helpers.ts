@@ -1,11 +1,6 @@
-
-import {
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+// A real SMTP server (smtp-server) recording what it receives, temporary config trees, and a logger that keeps
+// its lines so tests can check that no secret is ever logged.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';

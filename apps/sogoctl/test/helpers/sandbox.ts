@@ -1,7 +1,7 @@
 // A temporary directory with a sogoctl.yaml made of fixture services, and the built bin/sogoctl run on it.
 // Fixtures append {name, event, pid, t} lines to one record file: the tests read starts, stops and signals
 // from it, and cleanup kills every pid it names, so no test leaves a process behind even when it fails.
-import { type ChildProcess, spawn, } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
