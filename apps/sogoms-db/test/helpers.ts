@@ -1,7 +1,6 @@
 // A sogoms-db under test: a temporary config tree, the real service started by the runtime on a temporary
 // socket, and a real protocol client talking to it.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServiceClient, type ServiceClient, SogomsError } from '@sogoms/protocol';
@@ -81,18 +80,7 @@ export function writeRoutes(configDir: string, apps: Record<string, DatabaseYaml
   }
 }
 
-/** A TCP port nothing listens on (bound once by the OS, then released). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
+export { freePort } from '../../../tests/helpers/platform.js';
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'sg-'));

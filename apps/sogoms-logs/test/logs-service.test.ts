@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPlatformConfig } from '@sogoms/config';
-import { ErrorCode, type SogomsError } from '@sogoms/protocol';
+import { ErrorCode } from '@sogoms/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import { rejection } from '../../../tests/helpers/rejection.js';
 import { localIsoTimestamp } from '../src/file-names.js';
 import { createLogsService, type LogsService } from '../src/logs-service.js';
 import { listDir, readLines, silentLogger, tempDir, writeConfig } from './helpers.js';
@@ -19,15 +20,6 @@ async function start(clock?: () => Date) {
   const config = loadPlatformConfig(writeConfig());
   service = await createLogsService({ config, logdir, logger: silentLogger, ...(clock ? { clock } : {}) });
   return { logdir, service };
-}
-
-async function rejection(p: unknown): Promise<SogomsError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as SogomsError;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('sogoms-logs lines and files', () => {

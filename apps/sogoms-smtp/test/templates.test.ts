@@ -1,7 +1,8 @@
 // send_template and send_bulk with Go-syntax templates from emails/{app}/, against a real SMTP server.
-import { ErrorCode, type SogomsError } from '@sogoms/protocol';
+import { ErrorCode } from '@sogoms/protocol';
 import type { ServiceInstance } from '@sogoms/runtime';
 import { afterEach, describe, expect, it } from 'vitest';
+import { rejection } from '../../../tests/helpers/rejection.js';
 import { createSmtpService } from '../src/smtp-service.js';
 import { memoryLogger, smtpAt, startSmtpServer, writeSmtpConfig } from './helpers.js';
 
@@ -32,15 +33,6 @@ async function setup(rejectRecipient?: (a: string) => boolean) {
     logger: memoryLogger(),
   });
   return { server, service };
-}
-
-async function rejection(p: unknown): Promise<SogomsError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as SogomsError;
-  }
-  throw new Error('expected a rejection');
 }
 
 const welcomeData = {

@@ -1,7 +1,8 @@
 // send through a real SMTP server: plain, STARTTLS, implicit TLS, authentication, refused recipients.
-import { ErrorCode, type SogomsError } from '@sogoms/protocol';
+import { ErrorCode } from '@sogoms/protocol';
 import type { ServiceInstance } from '@sogoms/runtime';
 import { afterEach, describe, expect, it } from 'vitest';
+import { rejection } from '../../../tests/helpers/rejection.js';
 import { smtpTransportOptions } from '../src/smtp-mailer.js';
 import { createSmtpService, type SmtpServiceOptions } from '../src/smtp-service.js';
 import { memoryLogger, smtpAt, startSmtpServer, TEST_CERT, writeSmtpConfig } from './helpers.js';
@@ -21,15 +22,6 @@ function start(config: SmtpServiceOptions['config'], trustTestCa = true) {
     ...(trustTestCa ? { smtpOverrides: { tls: { ca: [TEST_CERT] } } } : {}),
   });
   return { service, logger };
-}
-
-async function rejection(p: unknown): Promise<SogomsError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as SogomsError;
-  }
-  throw new Error('expected a rejection');
 }
 
 const message = {

@@ -1,7 +1,8 @@
 // Header injection and address validation: refused with VALIDATION_ERROR before anything reaches the server.
-import { ErrorCode, type SogomsError } from '@sogoms/protocol';
+import { ErrorCode } from '@sogoms/protocol';
 import type { ServiceInstance } from '@sogoms/runtime';
 import { afterEach, describe, expect, it } from 'vitest';
+import { rejection } from '../../../tests/helpers/rejection.js';
 import { isValidAddress, parseAddress } from '../src/addresses.js';
 import { createSmtpService } from '../src/smtp-service.js';
 import { memoryLogger, smtpAt, startSmtpServer, writeSmtpConfig } from './helpers.js';
@@ -12,15 +13,6 @@ afterEach(async () => {
   await service?.close?.();
   service = undefined;
 });
-
-async function rejection(p: unknown): Promise<SogomsError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as SogomsError;
-  }
-  throw new Error('expected a rejection');
-}
 
 const ok = { app_id: 'prokov', to: 'alice@example.com', subject: 'Hi', body: 'Hello' };
 
