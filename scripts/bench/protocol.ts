@@ -4,6 +4,7 @@
 // the numbers are those of production code and not of the TypeScript loader.
 import { fork, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +30,10 @@ if (typeof __BUNDLED__ === 'undefined') {
     define: { __BUNDLED__: 'true' },
     logLevel: 'warning',
   });
-  const result = spawnSync(process.execPath, [outfile, ...process.argv.slice(2)], { stdio: 'inherit' });
+  const profile = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [];
+  const result = spawnSync(process.execPath, [...profile, outfile, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
   rmSync(outDir, { recursive: true, force: true });
   process.exit(result.status ?? 1);
 } else if (process.argv[2] === 'serve') {
@@ -38,6 +42,9 @@ if (typeof __BUNDLED__ === 'undefined') {
     handlers: { echo: (params) => params, health: () => ({ status: 'ok' }) },
   });
   await server.listen();
+  // The floor under the sequential latency: the same process echoing one byte, no framing, no JSON.
+  const echo = createServer((socket) => socket.on('data', (chunk) => socket.write(chunk)));
+  await new Promise<void>((resolve) => echo.listen(`${process.argv[3]}.raw`, resolve));
   process.on('disconnect', () => process.exit(0));
   // The parent asks for this process's CPU time around the measured run.
   process.on('message', () => {
@@ -85,9 +92,8 @@ if (typeof __BUNDLED__ === 'undefined') {
     await client.call('echo', params);
     samples.push(Number(process.hrtime.bigint() - t0) / 1000);
   }
-  samples.sort((a, b) => a - b);
-  const pct = (p: number) =>
-    samples[Math.min(samples.length - 1, Math.floor((p / 100) * samples.length))]!.toFixed(1);
+  const pct = percentiles(samples);
+  const floor = percentiles(await bareRoundTrips(`${socketPath}.raw`, LATENCY_REQUESTS));
 
   console.log(
     `protocol round trips, ${IN_FLIGHT} in flight on one connection: ${perSecond.toLocaleString('en')} req/s`,
@@ -99,7 +105,36 @@ if (typeof __BUNDLED__ === 'undefined') {
   console.log(
     `sequential round trip latency: p50 ${pct(50)} µs, p99 ${pct(99)} µs (${LATENCY_REQUESTS} requests)`,
   );
+  console.log(
+    `bare socket floor (1 byte echoed, no framing or JSON): p50 ${floor(50)} µs, p99 ${floor(99)} µs`,
+  );
   client.close();
   child.disconnect();
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** Sorts the samples and returns a percentile reader (µs, one decimal). */
+function percentiles(samples: number[]): (p: number) => string {
+  samples.sort((a, b) => a - b);
+  return (p) => samples[Math.min(samples.length - 1, Math.floor((p / 100) * samples.length))]!.toFixed(1);
+}
+
+/** Sequential one-byte round trips over a plain Unix socket, in µs. */
+async function bareRoundTrips(path: string, count: number): Promise<number[]> {
+  const socket = connect(path);
+  await new Promise((resolve) => socket.once('connect', resolve));
+  const byte = Buffer.from('x');
+  let answered: () => void = () => undefined;
+  socket.on('data', () => answered());
+  const samples: number[] = [];
+  for (let i = 0; i < count + 2_000; i++) {
+    const t0 = process.hrtime.bigint();
+    await new Promise<void>((resolve) => {
+      answered = resolve;
+      socket.write(byte);
+    });
+    if (i >= 2_000) samples.push(Number(process.hrtime.bigint() - t0) / 1000);
+  }
+  socket.destroy();
+  return samples;
 }

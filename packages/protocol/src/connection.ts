@@ -117,10 +117,12 @@ export class ClientConnection {
       return;
     }
     for (const payload of payloads) {
-      if (this.rawAnswer(payload)) continue;
+      // Decoded once: the raw fast path and the parse below share the text.
+      const text = payload.toString('utf8');
+      if (this.rawAnswer(text)) continue;
       let msg: { id?: unknown; status?: unknown; result?: unknown; error?: WireError };
       try {
-        msg = JSON.parse(payload.toString('utf8'));
+        msg = JSON.parse(text);
       } catch {
         this.socket.destroy();
         return;
@@ -142,9 +144,7 @@ export class ClientConnection {
   }
 
   /** Resolves a raw request's success answer from its text alone, without parsing the result. */
-  private rawAnswer(payload: Buffer): boolean {
-    if (payload[0] !== 0x7b) return false;
-    const text = payload.toString('utf8');
+  private rawAnswer(text: string): boolean {
     if (!text.startsWith(ANSWER_HEAD)) return false;
     const idEnd = text.indexOf('"', ANSWER_HEAD.length);
     if (idEnd < 0) return false;
