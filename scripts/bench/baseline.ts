@@ -50,8 +50,10 @@ const INCLUDES = auth.login.include.map((name) => {
 
 const secret = new TextEncoder().encode(process.env.BASELINE_SECRET ?? '');
 const pool = mysql.createPool({
-  host: MARIADB.host,
-  port: MARIADB.port,
+  // Both sides reach MariaDB the same way: over its Unix socket when BENCH_DB_SOCKET is set.
+  ...(process.env.BENCH_DB_SOCKET
+    ? { socketPath: process.env.BENCH_DB_SOCKET }
+    : { host: MARIADB.host, port: MARIADB.port }),
   user: MARIADB.user,
   password: MARIADB.password,
   database: process.env.BASELINE_DB,

@@ -75,8 +75,7 @@ version: "bench"
 hosts: [${BENCH_HOST}]
 database:
   driver: mysql
-  host: ${MARIADB.host}
-  port: ${MARIADB.port}
+${process.env.BENCH_DB_SOCKET ? `  socket: ${process.env.BENCH_DB_SOCKET}` : `  host: ${MARIADB.host}\n  port: ${MARIADB.port}`}
   user: ${MARIADB.user}
   password_file: ../secrets/db
   name: ${options.database}

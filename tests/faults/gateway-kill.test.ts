@@ -4,10 +4,11 @@
 // insert answered 201 is in the database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mariadbAvailable } from '../helpers/mariadb.js';
-import { HOST, type Platform, startPlatform } from '../helpers/platform.js';
+import { type Platform, startPlatform } from '../helpers/platform.js';
 import {
   CLIENT_TIMEOUT_MS,
   killService,
+  loadOn,
   lostInserts,
   RECOVERY_MS,
   seedUsers,
@@ -16,7 +17,7 @@ import {
   unexpected,
   waitHealthyAgain,
 } from './support/faults.js';
-import { type Answer, startMixedLoad } from './support/mixed-load.js';
+import type { Answer } from './support/mixed-load.js';
 
 describe('kill -9 of sogoway under a mixed load (MariaDB)', () => {
   let p: Platform;
@@ -37,13 +38,7 @@ describe('kill -9 of sogoway under a mixed load (MariaDB)', () => {
   it('fails only connections open at the kill, and serves everything again within 3 s', async (ctx) => {
     if (!enabled) ctx.skip();
     const users = await seedUsers(p, 4, 5);
-    const load = startMixedLoad({
-      port: p.port,
-      host: HOST,
-      users,
-      timeoutMs: CLIENT_TIMEOUT_MS,
-      pauseMs: 5,
-    });
+    const load = loadOn(p, users);
     await sleep(1_000);
     const kill = await killService(p, 'sogoway');
     await sleep(RECOVERY_MS + 2_000);

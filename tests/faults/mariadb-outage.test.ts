@@ -1,5 +1,6 @@
-// Issue 6, faults: MariaDB going away under a steady mixed load. CI's MariaDB is the machine's own server and
-// cannot be restarted from a test, so a restart is simulated two ways:
+// Issue 6, faults: MariaDB going away under a steady mixed load, on the machine's own server, which other tests
+// share and which is therefore never stopped (mariadb-restart.test.ts restarts a private one for real). Its
+// connections are cut two ways:
 //  1. every connection of the test database is killed (`KILL CONNECTION`, in three waves 200 ms apart, as a
 //     restart drops them all): the pool of sogoms-db must notice dead connections and open new ones;
 //  2. sogoms-db is pointed (by a config reload) at a TCP proxy in front of MariaDB; stopping the proxy cuts every
@@ -11,21 +12,12 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MARIADB, mariadbAvailable } from '../helpers/mariadb.js';
-import { HOST, type Platform, startPlatform, waitFor } from '../helpers/platform.js';
-import {
-  CLIENT_TIMEOUT_MS,
-  lostInserts,
-  RECOVERY_MS,
-  seedUsers,
-  served,
-  servedOr503,
-  sleep,
-  unexpected,
-} from './support/faults.js';
-import { type Answer, type LoadUser, startMixedLoad } from './support/mixed-load.js';
+import { type Platform, startPlatform, waitFor } from '../helpers/platform.js';
+import { checkOutage, loadOn, lostInserts, RECOVERY_MS, seedUsers, sleep } from './support/faults.js';
+import type { LoadUser } from './support/mixed-load.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 
-describe('MariaDB restart under a mixed load', () => {
+describe('MariaDB connections cut under a mixed load', () => {
   let p: Platform;
   let users: LoadUser[];
   let enabled = true;
@@ -43,17 +35,7 @@ describe('MariaDB restart under a mixed load', () => {
     if (p) expect(await p.stop()).toBe(0);
   });
 
-  const load = () =>
-    startMixedLoad({ port: p.port, host: HOST, users, timeoutMs: CLIENT_TIMEOUT_MS, pauseMs: 5 });
-
-  function check(answers: Answer[], downAt: number, upAt: number) {
-    expect(unexpected(answers, downAt, servedOr503), 'neither 2xx nor a 503 envelope').toEqual([]);
-    const late = answers.filter((a) => a.start >= upAt + RECOVERY_MS);
-    expect(late.length, 'requests after the recovery window').toBeGreaterThan(10);
-    expect(unexpected(late, downAt, served), `not served ${RECOVERY_MS} ms after MariaDB is back`).toEqual(
-      [],
-    );
-  }
+  const load = () => loadOn(p, users);
 
   it('survives every connection being killed (KILL CONNECTION): the pool opens new ones', async (ctx) => {
     if (!enabled) ctx.skip();
@@ -81,7 +63,7 @@ describe('MariaDB restart under a mixed load', () => {
       await sleep(RECOVERY_MS + 2_000);
       const answers = await running.stop();
       expect(killed, 'connections of sogoms-db killed').toBeGreaterThan(0);
-      check(answers, downAt, upAt);
+      checkOutage(answers, downAt, upAt);
       expect(await lostInserts(p, answers)).toEqual([]);
     } finally {
       await admin.end();
@@ -114,7 +96,7 @@ describe('MariaDB restart under a mixed load', () => {
       const upAt = Date.now();
       await sleep(RECOVERY_MS + 2_000);
       const answers = await running.stop();
-      check(answers, downAt, upAt);
+      checkOutage(answers, downAt, upAt);
       expect(
         answers.some((a) => a.status === 503),
         'requests while MariaDB was down must have been answered 503',

@@ -5,11 +5,11 @@
 import { createServiceClient } from '@sogoms/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mariadbAvailable } from '../helpers/mariadb.js';
-import { HOST, type Platform, startPlatform } from '../helpers/platform.js';
+import { type Platform, startPlatform } from '../helpers/platform.js';
 import {
-  CLIENT_TIMEOUT_MS,
   eventLines,
   killService,
+  loadOn,
   lostInserts,
   RECOVERY_MS,
   seedUsers,
@@ -19,7 +19,7 @@ import {
   unexpected,
   waitHealthyAgain,
 } from './support/faults.js';
-import { type LoadUser, startMixedLoad } from './support/mixed-load.js';
+import type { LoadUser } from './support/mixed-load.js';
 
 const BEFORE_KILL_MS = 1_000;
 const AFTER_RECOVERY_MS = 2_000;
@@ -45,13 +45,7 @@ describe('kill -9 of a backing service under a mixed load (MariaDB)', () => {
 
   /** Runs the load, kills the service after a second, and keeps the load going past the recovery window. */
   async function underLoad(service: string, during?: () => Promise<void>) {
-    const load = startMixedLoad({
-      port: p.port,
-      host: HOST,
-      users,
-      timeoutMs: CLIENT_TIMEOUT_MS,
-      pauseMs: 5,
-    });
+    const load = loadOn(p, users);
     await sleep(BEFORE_KILL_MS);
     const kill = await killService(p, service);
     const side = during?.();

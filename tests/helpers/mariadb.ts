@@ -39,13 +39,27 @@ export async function mariadbAvailable(): Promise<boolean> {
   return reachable;
 }
 
-/** Creates a fresh database `sogoms_t_<random>`, optionally loading a schema file's statements into it. */
-export async function createTestDatabase(schemaSql?: string): Promise<TestDatabase> {
+/** Where a MariaDB server is reached: the machine's (MARIADB) or a test's own (tests/faults/support). */
+export type MariadbServer = typeof MARIADB;
+
+/**
+ * Creates a fresh database `sogoms_t_<random>`, optionally loading a schema file's statements into it. Queries
+ * go through a one-connection pool, which reconnects if the server restarts under a test.
+ */
+export async function createTestDatabase(
+  schemaSql?: string,
+  server: MariadbServer = MARIADB,
+): Promise<TestDatabase> {
   const name = `sogoms_t_${randomBytes(5).toString('hex')}`;
-  const admin = await mysql.createConnection({ ...MARIADB, multipleStatements: true });
-  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  await admin.query(`USE \`${name}\``);
-  if (schemaSql) await admin.query(schemaSql);
+  const setup = await mysql.createConnection({ ...server, multipleStatements: true });
+  try {
+    await setup.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    await setup.query(`USE \`${name}\``);
+    if (schemaSql) await setup.query(schemaSql);
+  } finally {
+    await setup.end();
+  }
+  const admin = mysql.createPool({ ...server, database: name, connectionLimit: 1, multipleStatements: true });
   return {
     name,
     exec: async (sql, args) => (await admin.query(sql, args))[0],

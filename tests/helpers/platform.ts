@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { createTestDatabase, MARIADB, type TestDatabase } from './mariadb.js';
+import { createTestDatabase, MARIADB, type MariadbServer, type TestDatabase } from './mariadb.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const BIN = join(ROOT, 'bin');
@@ -29,6 +29,8 @@ export interface PlatformOptions {
   /** Copy config/queries instead of linking it, so a test may edit the queries (hot reload). */
   copyQueries?: boolean;
   healthInterval?: string;
+  /** The MariaDB server of the mysql driver (default: the machine's). */
+  mariadb?: MariadbServer;
 }
 
 export interface Platform {
@@ -126,13 +128,14 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   let sqliteFile: string | undefined;
   let database: string;
   if (options.driver === 'mysql') {
-    db = await createTestDatabase(readFileSync(join(ROOT, 'clients', 'prokov.sql'), 'utf8'));
-    writeFileSync(join(dir, 'secrets', 'db'), `${MARIADB.password}\n`);
+    const server = options.mariadb ?? MARIADB;
+    db = await createTestDatabase(readFileSync(join(ROOT, 'clients', 'prokov.sql'), 'utf8'), server);
+    writeFileSync(join(dir, 'secrets', 'db'), `${server.password}\n`);
     database = `database:
   driver: mysql
-  host: ${MARIADB.host}
-  port: ${MARIADB.port}
-  user: ${MARIADB.user}
+  host: ${server.host}
+  port: ${server.port}
+  user: ${server.user}
   password_file: ../secrets/db
   name: ${db.name}
   query_timeout: 3s`;

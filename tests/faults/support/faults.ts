@@ -3,9 +3,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { callOnce } from '@sogoms/protocol';
+import { expect } from 'vitest';
 import type { Platform } from '../../helpers/platform.js';
-import { waitFor } from '../../helpers/platform.js';
-import { type Answer, describeAnswer, type LoadUser } from './mixed-load.js';
+import { HOST, waitFor } from '../../helpers/platform.js';
+import { type Answer, describeAnswer, type LoadUser, type MixedLoad, startMixedLoad } from './mixed-load.js';
 
 /** The gateway's timeout for each backend call (apps/sogoway/src/deps.ts DEFAULT_REQUEST_TIMEOUT_MS). */
 export const REQUEST_TIMEOUT_MS = 5_000;
@@ -87,6 +88,22 @@ export async function seedUsers(p: Platform, count: number, tasksEach: number): 
     users.push({ token, email, password: PASSWORD, taskIds });
   }
   return users;
+}
+
+/** The steady mixed load every fault phase runs: the given users, a request every 5 ms per worker. */
+export function loadOn(p: Platform, users: LoadUser[]): MixedLoad {
+  return startMixedLoad({ port: p.port, host: HOST, users, timeoutMs: CLIENT_TIMEOUT_MS, pauseMs: 5 });
+}
+
+/**
+ * The checks after MariaDB was away from downAt to upAt: every answer in the envelope (2xx or 503) within the
+ * client timeout, and everything started RECOVERY_MS after upAt served.
+ */
+export function checkOutage(answers: Answer[], downAt: number, upAt: number): void {
+  expect(unexpected(answers, downAt, servedOr503), 'neither 2xx nor a 503 envelope').toEqual([]);
+  const late = answers.filter((a) => a.start >= upAt + RECOVERY_MS);
+  expect(late.length, 'requests after the recovery window').toBeGreaterThan(10);
+  expect(unexpected(late, downAt, served), `not served ${RECOVERY_MS} ms after MariaDB is back`).toEqual([]);
 }
 
 /** Lines that are not JSON objects, then failures of answers against what a backend fault may cause. */
