@@ -148,6 +148,28 @@ for (const driver of ['sqlite', 'mysql'] as const) {
       }
     });
 
+    it('refuses a task in another tenant’s project, so deleting that project cannot take it along', async (ctx) => {
+      if (!enabled) ctx.skip();
+      const asB = { token: users.b.token };
+      const project = await p.request('POST', '/api/projects', { ...asB, body: { name: 'B only' } });
+      const projectId = (project.body.data as { insert_id: number }).insert_id;
+      const intrusion = await p.request('POST', '/api/tasks', {
+        token: users.a.token,
+        body: { title: 'in B’s project', project_id: projectId },
+      });
+      expect(intrusion.status).toBe(400);
+      expect(intrusion.body.error?.code).toBe('VALIDATION_ERROR');
+      const moved = await p.request('PUT', `/api/tasks/${ids.a.tasks}`, {
+        token: users.a.token,
+        body: { project_id: projectId },
+      });
+      expect(moved.status).toBe(400);
+      // B's project goes, with ON DELETE CASCADE on tasks.project_id: none of A's tasks goes with it.
+      const aTasks = await p.rows('SELECT COUNT(*) AS n FROM tasks WHERE user_id = ?', [users.a.id]);
+      expect((await p.request('DELETE', `/api/projects/${projectId}`, asB)).status).toBe(200);
+      expect(await p.rows('SELECT COUNT(*) AS n FROM tasks WHERE user_id = ?', [users.a.id])).toEqual(aTasks);
+    });
+
     it('deletes own rows and answers 404 afterwards', async (ctx) => {
       if (!enabled) ctx.skip();
       const created = await p.request('POST', '/api/tags', { token: users.a.token, body: { name: 'temp' } });

@@ -21,13 +21,14 @@ const resource: ResourceQueries = {
     order: 'position ASC',
   }),
   show: read('SELECT id FROM tasks WHERE id = :id'),
-  create: { table: 'tasks', fields: ['title', 'done'], filters: {} },
+  create: { table: 'tasks', fields: ['title', 'done'], filters: {}, references: {} },
   update: {
     table: 'tasks',
     fields: ['title', 'done'],
     filters: { default: 'user_id = :user_id', manager: 'team = :role' },
+    references: {},
   },
-  delete: { table: 'tasks', fields: [], filters: { default: 'user_id = :user_id' } },
+  delete: { table: 'tasks', fields: [], filters: { default: 'user_id = :user_id' }, references: {} },
 };
 const who = { userId: 7, role: 'user', email: 'u@x.test' };
 

@@ -283,6 +283,67 @@ describe('create / update / delete', () => {
     expect(upd.status).toBe(400);
   });
 
+  it('a task cannot point at another user’s project or status; nothing is written', async () => {
+    const count = () => Number(f.sql('SELECT COUNT(*) AS n FROM tasks')[0]!.n);
+    const before = count();
+    const refused = [
+      { title: 'x', project_id: rowIds.projects!.b },
+      { title: 'x', status_id: rowIds.statuses!.b },
+      { title: 'x', project_id: String(rowIds.projects!.b) },
+      { title: 'x', project_id: rowIds.projects!.a, status_id: rowIds.statuses!.b },
+      { title: 'x', project_id: true },
+      { title: 'x', project_id: 1.5 },
+      { title: 'x', project_id: '1 OR 1=1' },
+    ];
+    for (const body of refused) {
+      const res = await f.request({ method: 'POST', url: '/api/tasks', token: a.token, body });
+      expect({ body, status: res.status, code: res.body.error?.code }).toEqual({
+        body,
+        status: 400,
+        code: 'VALIDATION_ERROR',
+      });
+      expect(res.body.error?.message).toMatch(
+        /^(project_id|status_id) must be the id of one of the (projects|statuses)/,
+      );
+    }
+    expect(count()).toBe(before);
+    const task = rowIds.tasks!.a;
+    const upd = await f.request({
+      method: 'PUT',
+      url: `/api/tasks/${task}`,
+      token: a.token,
+      body: { title: 'moved', project_id: rowIds.projects!.b },
+    });
+    expect(upd.status).toBe(400);
+    expect(f.sql('SELECT title, project_id FROM tasks WHERE id = ?', [task])[0]).not.toMatchObject({
+      title: 'moved',
+    });
+  });
+
+  it('a task may point at the user’s own project and status, or at none; admin at anyone’s', async () => {
+    const own = await create(a.token, 'tasks', {
+      title: 'mine',
+      project_id: rowIds.projects!.a,
+      status_id: String(rowIds.statuses!.a),
+    });
+    expect(f.sql('SELECT project_id, status_id FROM tasks WHERE id = ?', [own])[0]).toEqual({
+      project_id: rowIds.projects!.a,
+      status_id: rowIds.statuses!.a,
+    });
+    const cleared = await f.request({
+      method: 'PUT',
+      url: `/api/tasks/${own}`,
+      token: a.token,
+      body: { project_id: null, status_id: null },
+    });
+    expect(cleared.status).toBe(200);
+    // admin's filter on projects is empty: any existing project is visible, hence a valid reference.
+    const byAdmin = await create(admin.token, 'tasks', { title: 'support', project_id: rowIds.projects!.b });
+    expect(f.sql('SELECT project_id FROM tasks WHERE id = ?', [byAdmin])[0]).toEqual({
+      project_id: rowIds.projects!.b,
+    });
+  });
+
   it('ids must be positive integers → 400', async () => {
     for (const id of ['0', '-1', 'abc', '1.5', '1e3', '01', '99999999999999999999', '%31']) {
       const res = await f.request({ url: `/api/projects/${id}`, token: a.token });

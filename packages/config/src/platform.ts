@@ -5,12 +5,10 @@ import { readEmailFile } from './emails.js';
 import { ConfigError, FileReport } from './errors.js';
 import type { Env } from './expand.js';
 import { deepFreeze } from './freeze.js';
-import { readResourceFile } from './queries.js';
+import { checkReferences, RESOURCE_NAME, readResourceFile } from './queries.js';
 import { type AppSettings, readAppFile } from './routes.js';
 import { envOf, type LoadOptions } from './tree.js';
 import type { AppConfig, ConfigProblem, EmailTemplate, PlatformConfig, ResourceQueries } from './types.js';
-
-const RESOURCE_NAME = /^[A-Za-z0-9_-]+$/;
 
 /** Loads routes/*.yaml with each app's queries and emails; throws ConfigError listing every problem. Frozen. */
 export function loadPlatformConfig(dir: string, opts?: LoadOptions): PlatformConfig {
@@ -62,6 +60,7 @@ function readAppTree(settings: AppSettings, root: string, env: Env, report: File
     if (template) emails[template.name] = template;
   }
   const resources: Record<string, ResourceQueries> = {};
+  const reports = new Map<string, FileReport>();
   const queriesDir = join(root, 'queries', settings.app);
   const files = yamlFiles(queriesDir);
   for (const file of files) {
@@ -76,8 +75,12 @@ function readAppTree(settings: AppSettings, root: string, env: Env, report: File
       continue;
     }
     const resource = readResourceFile(fileReport, env);
-    if (resource) resources[name] = resource;
+    if (resource) {
+      resources[name] = resource;
+      reports.set(name, fileReport);
+    }
   }
+  for (const [name, fileReport] of reports) checkReferences(resources[name]!, fileReport, resources);
   const app: AppConfig = { ...settings, resources, emails };
   const authFile = join(queriesDir, 'auth.yaml');
   if (files.includes(authFile)) {

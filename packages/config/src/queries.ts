@@ -20,6 +20,8 @@ export const MAX_LIST_LIMIT = 10_000;
 
 const RESOURCE_KEYS = ['owner_field', 'list', 'show', 'create', 'update', 'delete'];
 const ROLE = /^[A-Za-z0-9_-]+$/;
+/** Resource names are file names, and URL path segments. */
+export const RESOURCE_NAME = /^[A-Za-z0-9_-]+$/;
 // Query-string names the gateway uses itself, or that would shadow a value from the path or the token.
 const RESERVED_PARAMS = ['id', 'limit', 'offset', 'sort', ...TOKEN_PLACEHOLDERS];
 const WITH_ID = ['id', ...TOKEN_PLACEHOLDERS];
@@ -37,9 +39,9 @@ export function readResourceFile(report: FileReport, env: Env): ResourceQueries 
   if (list.present) resource.list = readList(list);
   const show = s.section('show', ['query', 'filters']);
   if (show.present) resource.show = readRead(show, WITH_ID);
-  const create = s.section('create', ['table', 'fields']);
+  const create = s.section('create', ['table', 'fields', 'references']);
   if (create.present) resource.create = readCud(create, { fields: true });
-  const update = s.section('update', ['table', 'fields', 'filters']);
+  const update = s.section('update', ['table', 'fields', 'filters', 'references']);
   if (update.present) resource.update = readCud(update, { fields: true });
   const del = s.section('delete', ['table', 'filters']);
   if (del.present) resource.delete = readCud(del, { fields: false });
@@ -126,9 +128,44 @@ function readFilters(s: Section, allowed: readonly string[]): RoleFilters {
 }
 
 function readCud(s: Section, opts: { fields: boolean }): CudQuery {
+  const table = readIdentifier(s, 'table', { required: true }) ?? '';
+  const fields = opts.fields ? readIdentifierList(s, 'fields', { required: true }) : [];
   return {
-    table: readIdentifier(s, 'table', { required: true }) ?? '',
-    fields: opts.fields ? readIdentifierList(s, 'fields', { required: true }) : [],
+    table,
+    fields,
     filters: readFilters(s, WITH_ID),
+    references: readReferences(s, fields),
   };
+}
+
+/**
+ * create/update `references`: field → resource name. Each field must be one of `fields`; whether the resource
+ * exists and has a `show` is checked once every file of the app is read (checkReferences).
+ */
+function readReferences(s: Section, fields: readonly string[]): Record<string, string> {
+  const references: Record<string, string> = {};
+  for (const [field, target] of s.entries('references')) {
+    const path = s.at(`references.${field}`);
+    if (!fields.includes(field)) s.report.add(path, 'is not one of `fields`');
+    else if (typeof target !== 'string' || !RESOURCE_NAME.test(target))
+      s.report.add(path, 'expected the name of a resource of this app (its file name without .yaml)');
+    else references[field] = target;
+  }
+  return references;
+}
+
+/** Reports every reference to a resource that does not exist or has no `show` to check ids with. */
+export function checkReferences(
+  resource: ResourceQueries,
+  report: FileReport,
+  resources: Readonly<Record<string, ResourceQueries>>,
+): void {
+  for (const section of ['create', 'update'] as const) {
+    for (const [field, target] of Object.entries(resource[section]?.references ?? {})) {
+      const path = `${section}.references.${field}`;
+      const found = Object.hasOwn(resources, target) ? resources[target] : undefined;
+      if (!found) report.add(path, `no resource "${target}" in this app`);
+      else if (!found.show) report.add(path, `resource "${target}" has no show section to look ids up with`);
+    }
+  }
 }

@@ -106,6 +106,8 @@ export interface CudQuery {
   table: string;
   fields: readonly string[];
   filters: RoleFilters;
+  /** create/update: field → resource whose `show` (under the caller's role filter) must find the value. */
+  references: Readonly<Record<string, string>>;
 }
 
 export interface ResourceQueries {

@@ -180,7 +180,7 @@ delete:
       'queries/prokov/tasks.yaml show.order: unknown key (expected one of: query, filters)',
       'queries/prokov/tasks.yaml show.query: placeholder :pid cannot be supplied here (allowed: :id, :user_id, :role, :email)',
       'queries/prokov/tasks.yaml show.filters: needs a `default` entry (used for every role without its own)',
-      'queries/prokov/tasks.yaml create.filters: unknown key (expected one of: table, fields)',
+      'queries/prokov/tasks.yaml create.filters: unknown key (expected one of: table, fields, references)',
       'queries/prokov/tasks.yaml create.table: not an identifier (letters, digits, _): "tasks; --"',
       'queries/prokov/tasks.yaml create.fields[1]: not an identifier (letters, digits, _): "na me"',
       'queries/prokov/tasks.yaml update.fields: must not be empty',
@@ -224,6 +224,31 @@ extra: 1
       'queries/prokov/auth.yaml password_reset.update: is required',
       'queries/prokov/auth.yaml password_reset.template: no email template "reset" (no emails file of that name)',
       'queries/prokov/auth.yaml password_reset.url: template syntax error at line 1, column 23: unclosed action',
+    ]);
+  });
+
+  it('cross-checks create/update references against the app’s resources', () => {
+    expect(
+      problemsWith({
+        'queries/prokov/notes.yaml': 'list: { query: "SELECT * FROM notes" }\n',
+        'queries/prokov/links.yaml': `
+create:
+  table: links
+  fields: [project_id, note_id, ghost_id, label]
+  references: { project_id: projects, note_id: notes, ghost_id: ghosts, other_id: projects, label: "x y" }
+update:
+  table: links
+  fields: [project_id]
+  references: [project_id]
+  filters: { default: "user_id = :user_id" }
+`,
+      }),
+    ).toEqual([
+      'queries/prokov/links.yaml create.references.other_id: is not one of `fields`',
+      'queries/prokov/links.yaml create.references.label: expected the name of a resource of this app (its file name without .yaml)',
+      'queries/prokov/links.yaml update.references: expected a mapping',
+      'queries/prokov/links.yaml create.references.note_id: resource "notes" has no show section to look ids up with',
+      'queries/prokov/links.yaml create.references.ghost_id: no resource "ghosts" in this app',
     ]);
   });
 

@@ -81,11 +81,13 @@ describe('loadPlatformConfig', () => {
       table: 'projects',
       fields: ['user_id', 'name', 'description', 'position'],
       filters: {},
+      references: {},
     });
     expect(projects.delete).toEqual({
       table: 'projects',
       fields: [],
       filters: { default: 'user_id = :user_id', admin: '' },
+      references: {},
     });
     expect(app.resources['tags']?.ownerField).toBe('owner_id');
     expect(app.resources['tags']?.list?.limit).toEqual({ default: 20, max: 100 });

@@ -1,6 +1,7 @@
 // Turns a resource's YAML queries into ready-to-run statements: role filter ANDed in, optional list params,
 // sort, pagination, `:name` → `?`. Each variant is built once and cached on the compiled resource, which is
 // itself cached per ResourceQueries object — a config reload brings new objects, hence fresh compilations.
+import type { TokenClaims } from '@sogoms/auth';
 import type { CudQuery, ReadQuery, ResourceQueries, RoleFilters } from '@sogoms/config';
 import { ErrorCode, SogomsError } from '@sogoms/protocol';
 import { addCondition, appendLimit, compileNamed, isIdentifier, replaceOrderBy } from '@sogoms/sql';
@@ -21,6 +22,11 @@ export interface Bindings {
   role: string;
   email: string;
   params?: Readonly<Record<string, string>>;
+}
+
+/** The values of a request made with a token, for an item `id` or none. */
+export function bindings(claims: TokenClaims, id?: number): Bindings {
+  return { id, userId: claims.sub, role: claims.role, email: claims.email };
 }
 
 /** The filter chosen for a role: its own entry, else `default`; undefined = no entry at all (refused). */

@@ -6,14 +6,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { requireUser } from '../auth/tokens.js';
 import type { GatewayCore, RequestContext } from '../core.js';
 import { sendOk } from '../http/envelope.js';
-import { type Bindings, bind, type CompiledResource, compileResource, filterFor } from './compile.js';
+import { bind, bindings, type CompiledResource, compileResource, filterFor } from './compile.js';
+import { checkReferences } from './references.js';
 import { bodyColumns, parseId, parseListQuery, requireSomeColumn } from './validate.js';
 
 type Query = Record<string, string | string[] | undefined>;
-
-function bindings(claims: TokenClaims, id?: number): Bindings {
-  return { id, userId: claims.sub, role: claims.role, email: claims.email };
-}
 
 function methodNotAllowed(reply: FastifyReply, allowed: string[]): SogomsError {
   reply.header('allow', allowed.join(', '));
@@ -114,6 +111,7 @@ async function create(
   const plan = resource.create!;
   const { columns, values } = bodyColumns(request.body, plan.cud.fields, resource.ownerField);
   requireSomeColumn(columns, plan.cud.fields, resource.ownerField);
+  await checkReferences(core, ctx, plan.cud, columns, values, claims);
   // Every created row belongs to the token's user (SPEC §5), whether or not the YAML lists the owner column.
   columns.push(resource.ownerField);
   values.push(claims.sub);
@@ -136,6 +134,7 @@ async function update(
   const { columns, values } = bodyColumns(request.body, plan.cud.fields, resource.ownerField);
   requireSomeColumn(columns, plan.cud.fields, resource.ownerField);
   const filter = filterFor(plan.cud.filters, claims.role);
+  await checkReferences(core, ctx, plan.cud, columns, values, claims);
   const statement = plan.statement(filter, columns);
   const args = bind(statement, bindings(claims, id), values);
   const result = await core
