@@ -1,5 +1,6 @@
 // GET /health (outside every base_path, no Host needed): the gateway's version and the state of each backing
-// service. 503 when a required one (db, logs) does not answer; smtp is reported but optional (SPEC §5).
+// service, and each app's database as sogoms-db sees it. 503 when a required service (db, logs) does not
+// answer; smtp is reported but optional (SPEC §5).
 import { ErrorCode, newRequestId } from '@sogoms/protocol';
 import type { FastifyReply } from 'fastify';
 import type { GatewayCore } from './core.js';
@@ -8,18 +9,39 @@ import { sendError, sendOk } from './http/envelope.js';
 
 export type ServiceState = 'ok' | 'down' | 'absent';
 
+interface Probe {
+  state: ServiceState;
+  /** The service's own health answer, when it gave one. */
+  answer?: unknown;
+}
+
 async function probe(
   core: GatewayCore,
   service: ServiceCaller | undefined,
   requestId: string,
-): Promise<ServiceState> {
-  if (!service) return 'absent';
+): Promise<Probe> {
+  if (!service) return { state: 'absent' };
   try {
-    await service.call('health', {}, { id: requestId, timeoutMs: core.healthTimeoutMs });
-    return 'ok';
+    const answer = await service.call('health', {}, { id: requestId, timeoutMs: core.healthTimeoutMs });
+    return { state: 'ok', answer };
   } catch {
-    return 'down';
+    return { state: 'down' };
   }
+}
+
+/**
+ * Each app's database as sogoms-db found it (`apps.{app}.status`). A database that is down leaves the answer
+ * 200: the gateway still answers (503 per request), and a restart of the gateway would cure nothing.
+ */
+function databaseStates(answer: unknown): Record<string, string> | undefined {
+  const apps = (answer as { apps?: unknown } | undefined)?.apps;
+  if (typeof apps !== 'object' || apps === null) return undefined;
+  const states: Record<string, string> = {};
+  for (const [app, health] of Object.entries(apps)) {
+    const status = (health as { status?: unknown } | null)?.status;
+    states[app] = status === 'ok' ? 'ok' : 'down';
+  }
+  return states;
 }
 
 export async function handleHealth(
@@ -28,12 +50,19 @@ export async function handleHealth(
   requestId: string = newRequestId(),
 ) {
   const { db, logs, smtp } = core.deps.services;
-  const [dbState, logsState, smtpState] = await Promise.all([
+  const [dbProbe, logsProbe, smtpProbe] = await Promise.all([
     probe(core, db, requestId),
     probe(core, logs, requestId),
     probe(core, smtp, requestId),
   ]);
-  const data = { version: core.version, services: { db: dbState, logs: logsState, smtp: smtpState } };
+  const dbState = dbProbe.state;
+  const logsState = logsProbe.state;
+  const databases = databaseStates(dbProbe.answer);
+  const data = {
+    version: core.version,
+    services: { db: dbState, logs: logsState, smtp: smtpProbe.state },
+    ...(databases ? { databases } : {}),
+  };
   if (dbState === 'ok' && logsState === 'ok') {
     sendOk(reply, 200, 'OK', data);
     return;

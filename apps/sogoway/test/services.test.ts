@@ -90,8 +90,20 @@ describe('GET /health', () => {
     expect(res.body).toEqual({
       success: true,
       message: 'OK',
-      data: { version: '9.9.9-test', services: { db: 'ok', logs: 'ok', smtp: 'ok' } },
+      data: {
+        version: '9.9.9-test',
+        services: { db: 'ok', logs: 'ok', smtp: 'ok' },
+        databases: { prokov: 'ok', other: 'ok' },
+      },
     });
+  });
+
+  it('reports an app whose database is down, and stays 200: a gateway restart would not cure it', async () => {
+    f = await startFixture();
+    f.db.down.add('prokov');
+    const res = await f.request({ url: '/health' });
+    expect(res.status).toBe(200);
+    expect(res.body.data).toMatchObject({ services: { db: 'ok' }, databases: { prokov: 'down' } });
   });
 
   it('answers 503 when db is down, 503 when logs is down, 200 when only smtp is down', async () => {

@@ -43,6 +43,8 @@ export interface DbService {
   mysqlAffectedRows: boolean;
   /** Makes every action hang (never answer), to test the gateway's timeout. */
   hang: boolean;
+  /** Apps whose database health reports as down. */
+  down: Set<string>;
   close(): Promise<void>;
 }
 
@@ -71,7 +73,7 @@ export async function startDbService(socketPath: string, apps: string[]): Promis
     databases.set(app, db);
   }
   const statements: DbService['statements'] = [];
-  const service = { mysqlAffectedRows: false, hang: false } as DbService;
+  const service = { mysqlAffectedRows: false, hang: false, down: new Set<string>() } as DbService;
 
   const run = (
     action: string,
@@ -128,7 +130,16 @@ export async function startDbService(socketPath: string, apps: string[]): Promis
         throw dbError(err);
       }
     },
-    health: () => ({ status: 'ok', apps: Object.fromEntries([...databases.keys()].map((a) => [a, 'ok'])) }),
+    // The shape of sogoms-db's answer; `down` marks apps whose database the test wants reported down.
+    health: () => ({
+      status: 'ok',
+      apps: Object.fromEntries(
+        [...databases.keys()].map((a) => [
+          a,
+          { driver: 'sqlite', status: service.down.has(a) ? 'down' : 'ok' },
+        ]),
+      ),
+    }),
   };
   const server = createProtocolServer({ socketPath, handlers });
   await server.listen();
