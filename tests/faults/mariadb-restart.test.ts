@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Platform, startPlatform } from '../helpers/platform.js';
 import { checkOutage, loadOn, lostInserts, RECOVERY_MS, seedUsers, sleep } from './support/faults.js';
-import type { LoadUser } from './support/mixed-load.js';
+import type { Answer, LoadUser } from './support/mixed-load.js';
 import { PrivateMariadb, privateMariadbUnavailable } from './support/private-mariadb.js';
 
 const DOWN_MS = 1_500;
@@ -49,15 +49,22 @@ describe('MariaDB server restarted under a mixed load (a private mariadbd)', () 
       if (!enabled || !server || !p) return ctx.skip();
       const before = server.pid;
       const running = loadOn(p, users);
-      await sleep(1_000);
-      const downAt = Date.now();
-      await server.stop(signal);
-      await sleep(DOWN_MS);
-      await server.start();
-      const upAt = Date.now();
+      let downAt = 0;
+      let upAt = 0;
+      let answers: Answer[] = [];
+      try {
+        await sleep(1_000);
+        downAt = Date.now();
+        await server.stop(signal);
+        await sleep(DOWN_MS);
+        await server.start();
+        upAt = Date.now();
+        await sleep(RECOVERY_MS + 2_000);
+      } finally {
+        // Stopped whatever happens: a load left running would outlive the platform it drives.
+        answers = await running.stop();
+      }
       expect(server.pid).not.toBe(before);
-      await sleep(RECOVERY_MS + 2_000);
-      const answers = await running.stop();
       checkOutage(answers, downAt, upAt);
       expect(
         answers.some((a) => a.status === 503 && a.start >= downAt && a.start < upAt),

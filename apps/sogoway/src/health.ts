@@ -1,5 +1,5 @@
 // GET /health (outside every base_path, no Host needed): the gateway's version and the state of each backing
-// service, and each app's database as sogoms-db sees it. 503 when a required service (db, logs) does not
+// service, and how many app databases sogoms-db finds up and down. 503 when a required service (db, logs) does not
 // answer; smtp is reported but optional (SPEC §5).
 import { ErrorCode, newRequestId } from '@sogoms/protocol';
 import type { FastifyReply } from 'fastify';
@@ -30,18 +30,19 @@ async function probe(
 }
 
 /**
- * Each app's database as sogoms-db found it (`apps.{app}.status`). A database that is down leaves the answer
- * 200: the gateway still answers (503 per request), and a restart of the gateway would cure nothing.
+ * How many of the apps' databases sogoms-db found up and down (`apps.{app}.status`). Counts, not names: the
+ * endpoint answers anyone, whatever the Host, and must not list the tenants. A database that is down leaves the
+ * answer 200: the gateway still answers (503 per request), and restarting it would cure nothing.
  */
-function databaseStates(answer: unknown): Record<string, string> | undefined {
+function databaseCounts(answer: unknown): { ok: number; down: number } | undefined {
   const apps = (answer as { apps?: unknown } | undefined)?.apps;
   if (typeof apps !== 'object' || apps === null) return undefined;
-  const states: Record<string, string> = {};
-  for (const [app, health] of Object.entries(apps)) {
-    const status = (health as { status?: unknown } | null)?.status;
-    states[app] = status === 'ok' ? 'ok' : 'down';
+  const counts = { ok: 0, down: 0 };
+  for (const health of Object.values(apps)) {
+    if ((health as { status?: unknown } | null)?.status === 'ok') counts.ok++;
+    else counts.down++;
   }
-  return states;
+  return counts;
 }
 
 export async function handleHealth(
@@ -57,7 +58,7 @@ export async function handleHealth(
   ]);
   const dbState = dbProbe.state;
   const logsState = logsProbe.state;
-  const databases = databaseStates(dbProbe.answer);
+  const databases = databaseCounts(dbProbe.answer);
   const data = {
     version: core.version,
     services: { db: dbState, logs: logsState, smtp: smtpProbe.state },

@@ -61,6 +61,7 @@ function readAppTree(settings: AppSettings, root: string, env: Env, report: File
   }
   const resources: Record<string, ResourceQueries> = {};
   const reports = new Map<string, FileReport>();
+  const unreadable = new Set<string>();
   const queriesDir = join(root, 'queries', settings.app);
   const files = yamlFiles(queriesDir);
   for (const file of files) {
@@ -78,9 +79,10 @@ function readAppTree(settings: AppSettings, root: string, env: Env, report: File
     if (resource) {
       resources[name] = resource;
       reports.set(name, fileReport);
-    }
+    } else unreadable.add(name);
   }
-  for (const [name, fileReport] of reports) checkReferences(resources[name]!, fileReport, resources);
+  for (const [name, fileReport] of reports)
+    checkReferences(resources[name]!, fileReport, resources, unreadable);
   const app: AppConfig = { ...settings, resources, emails };
   const authFile = join(queriesDir, 'auth.yaml');
   if (files.includes(authFile)) {

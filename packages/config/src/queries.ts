@@ -8,6 +8,7 @@ import {
   readIdentifier,
   readIdentifierList,
   readSql,
+  safePlaceholderNames,
   TOKEN_PLACEHOLDERS,
 } from './sql-check.js';
 import { loadTree } from './tree.js';
@@ -154,18 +155,27 @@ function readReferences(s: Section, fields: readonly string[]): Record<string, s
   return references;
 }
 
-/** Reports every reference to a resource that does not exist or has no `show` to check ids with. */
+/**
+ * Reports every reference to a resource that does not exist or has no `show` selecting its row by `:id` (a
+ * show that ignores :id would find a row for any value, and check nothing). `unreadable` names resource files
+ * that exist but failed to parse: their own problems are reported already.
+ */
 export function checkReferences(
   resource: ResourceQueries,
   report: FileReport,
   resources: Readonly<Record<string, ResourceQueries>>,
+  unreadable: ReadonlySet<string>,
 ): void {
   for (const section of ['create', 'update'] as const) {
     for (const [field, target] of Object.entries(resource[section]?.references ?? {})) {
       const path = `${section}.references.${field}`;
       const found = Object.hasOwn(resources, target) ? resources[target] : undefined;
-      if (!found) report.add(path, `no resource "${target}" in this app`);
-      else if (!found.show) report.add(path, `resource "${target}" has no show section to look ids up with`);
+      if (!found) {
+        if (!unreadable.has(target)) report.add(path, `no resource "${target}" in this app`);
+      } else if (!found.show)
+        report.add(path, `resource "${target}" has no show section to look ids up with`);
+      else if (!safePlaceholderNames(found.show.query).includes('id'))
+        report.add(path, `the show query of "${target}" does not select its row by :id`);
     }
   }
 }

@@ -231,11 +231,14 @@ extra: 1
     expect(
       problemsWith({
         'queries/prokov/notes.yaml': 'list: { query: "SELECT * FROM notes" }\n',
+        'queries/prokov/mine.yaml': 'show: { query: "SELECT id FROM users WHERE id = :user_id" }\n',
+        'queries/prokov/broken.yaml': 'show: [\n',
         'queries/prokov/links.yaml': `
 create:
   table: links
-  fields: [project_id, note_id, ghost_id, label]
-  references: { project_id: projects, note_id: notes, ghost_id: ghosts, other_id: projects, label: "x y" }
+  fields: [project_id, note_id, ghost_id, label, mine_id, broken_id]
+  references:
+    { project_id: projects, note_id: notes, ghost_id: ghosts, other_id: projects, label: "x y", mine_id: mine, broken_id: broken }
 update:
   table: links
   fields: [project_id]
@@ -244,11 +247,14 @@ update:
 `,
       }),
     ).toEqual([
+      // Its own syntax error only: a reference to it (broken_id) is not reported again as a missing resource.
+      'queries/prokov/broken.yaml : YAML syntax error at line 2, column 1: unexpected end of the stream within a flow collection',
       'queries/prokov/links.yaml create.references.other_id: is not one of `fields`',
       'queries/prokov/links.yaml create.references.label: expected the name of a resource of this app (its file name without .yaml)',
       'queries/prokov/links.yaml update.references: expected a mapping',
       'queries/prokov/links.yaml create.references.note_id: resource "notes" has no show section to look ids up with',
       'queries/prokov/links.yaml create.references.ghost_id: no resource "ghosts" in this app',
+      'queries/prokov/links.yaml create.references.mine_id: the show query of "mine" does not select its row by :id',
     ]);
   });
 

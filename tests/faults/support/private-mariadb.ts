@@ -78,7 +78,11 @@ export class PrivateMariadb {
       { stdio: 'ignore' },
     );
     this.child = child;
+    // A test process that dies (a killed worker, a hook timeout) must not leave a server running.
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
     child.once('exit', () => {
+      process.off('exit', killOnExit);
       if (this.child === child) this.child = undefined;
     });
     const deadline = Date.now() + READY_TIMEOUT_MS;
