@@ -56,9 +56,9 @@ export async function handleHealth(
     probe(core, logs, requestId),
     probe(core, smtp, requestId),
   ]);
-  const dbState = dbProbe.state;
+  const { state: dbState, answer: dbAnswer } = dbProbe;
   const logsState = logsProbe.state;
-  const databases = databaseCounts(dbProbe.answer);
+  const databases = databaseCounts(dbAnswer);
   const data = {
     version: core.version,
     services: { db: dbState, logs: logsState, smtp: smtpProbe.state },

@@ -8,8 +8,7 @@ import type { GatewayCore, RequestContext } from '../core.js';
 import type { Scalar } from '../http/body.js';
 import { validationError } from '../http/body.js';
 import { bind, bindings, chooseFilter, compileResource } from './compile.js';
-
-const ID = /^[1-9][0-9]{0,15}$/;
+import { idOf } from './validate.js';
 
 /** 400 VALIDATION_ERROR naming the first field whose value is no id of a row the caller can see. */
 export async function checkReferences(
@@ -39,9 +38,8 @@ async function lookUp(
 ): Promise<void> {
   const refused = () =>
     validationError(`${field} must be the id of one of the ${target} you can see`, { fields: [field] });
-  const id =
-    typeof value === 'number' ? value : typeof value === 'string' && ID.test(value) ? Number(value) : 0;
-  if (!Number.isSafeInteger(id) || id < 1) throw refused();
+  const id = idOf(value);
+  if (id === undefined) throw refused();
   // The loader checked that the resource exists and has a show section.
   const show = compileResource(ctx.app.resources[target]!).show!;
   const filter = chooseFilter(show.query.filters, claims.role);

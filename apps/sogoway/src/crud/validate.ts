@@ -8,10 +8,21 @@ const COUNT = /^[0-9]{1,15}$/;
 const MAX_OFFSET = 1_000_000_000;
 const MAX_PARAM_LENGTH = 1_000;
 
+/** A positive integer id from a path segment or a body value (a number, or a string of digits), else undefined. */
+export function idOf(value: unknown): number | undefined {
+  const id =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && ID.test(value)
+        ? Number(value)
+        : Number.NaN;
+  return Number.isSafeInteger(id) && id >= 1 ? id : undefined;
+}
+
 /** A path id: a positive integer, else 400. */
 export function parseId(raw: string): number {
-  const id = ID.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isSafeInteger(id)) throw validationError('Id must be a positive integer');
+  const id = idOf(raw);
+  if (id === undefined) throw validationError('Id must be a positive integer');
   return id;
 }
 
