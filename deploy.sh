@@ -3,7 +3,7 @@
 # Incus container, keep a local backup of the archive, restart sogoctl gracefully (SIGTERM, never kill -9).
 #
 #   ./deploy.sh              full deployment (hosts, container and paths from deploy.env or the environment)
-#   ./deploy.sh --dry-run    print every command instead of running it
+#   ./deploy.sh --dry-run    print every command instead of running it (unset hosts show as <DEPLOY_…>)
 #   ./deploy.sh --local DIR  build the archive and install it into DIR (no remote step)
 #   ./deploy.sh --no-build   reuse the current bin/ and dist/
 #
@@ -33,7 +33,7 @@ while [ $# -gt 0 ]; do
     --local) LOCAL_DIR="${2:?--local needs a folder}"; shift ;;
     --local=*) LOCAL_DIR="${1#--local=}" ;;
     --no-build) BUILD=0 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "deploy.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -64,8 +64,17 @@ run() {
 }
 
 if [ -z "$LOCAL_DIR" ]; then
-  : "${DEPLOY_JUMP_HOST:?set DEPLOY_JUMP_HOST in deploy.env or the environment}"
-  : "${DEPLOY_CONTAINER:?set DEPLOY_CONTAINER in deploy.env or the environment}"
+  # A dry run shows the commands even before deploy.env exists: unset hosts appear as placeholders.
+  for name in DEPLOY_JUMP_HOST DEPLOY_CONTAINER; do
+    if [ -z "${!name:-}" ]; then
+      if [ "$DRY_RUN" -eq 0 ]; then
+        echo "deploy.sh: set $name in deploy.env or the environment (see deploy.env.example)" >&2
+        exit 2
+      fi
+      printf -v "$name" '<%s>' "$name"
+      echo "(dry run: $name is not set, shown as <$name>)"
+    fi
+  done
   JUMP="${JUMP_USER}@${DEPLOY_JUMP_HOST}"
   CONTAINER="$DEPLOY_CONTAINER"
 fi
@@ -85,7 +94,7 @@ if [ -n "$LOCAL_DIR" ]; then
   step "3/6 install into $LOCAL_DIR (local)"
   run mkdir -p "$LOCAL_DIR"
   run tar -xzf "$ARCHIVE" -C "$LOCAL_DIR"
-  step "done: $LOCAL_DIR/bin/sogoctl -config DIR"
+  if [ "$DRY_RUN" -eq 1 ]; then step "dry run: nothing installed"; else step "done: $LOCAL_DIR/bin/sogoctl -config DIR"; fi
   exit 0
 fi
 
@@ -111,4 +120,4 @@ else
 fi
 # The new supervisor answers on its control socket once it has started; give it the start timeout.
 run ssh "$JUMP" incus exec "$CONTAINER" -- sh -c "'i=0; until $PREFIX/bin/sogoctl status -config $CONFIG_DIR; do i=\$((i+1)); [ \$i -gt 60 ] && exit 1; sleep 1; done'"
-step "deployed sogoms $VERSION to $CONTAINER"
+if [ "$DRY_RUN" -eq 1 ]; then step "dry run: nothing deployed"; else step "deployed sogoms $VERSION to $CONTAINER"; fi

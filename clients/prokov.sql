@@ -92,3 +92,32 @@ CREATE TABLE IF NOT EXISTS task_tags (
   CONSTRAINT fk_task_tags_task FOREIGN KEY (task_id) REFERENCES tasks (id) ON DELETE CASCADE,
   CONSTRAINT fk_task_tags_tag FOREIGN KEY (tag_id) REFERENCES tags (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Auth lifecycle tables (sessions, refresh tokens, verified addresses): the same as
+-- clients/migrations/001_sessions.mysql.sql, which migrates an existing database.
+CREATE TABLE IF NOT EXISTS sogoms_sessions (
+  id VARCHAR(32) NOT NULL, -- random; the access token's `sid`; one per login (the refresh-token family)
+  user_id BIGINT UNSIGNED NOT NULL,
+  role VARCHAR(64) NOT NULL, -- the user's role at login: another current role ends the session
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL, -- pushed back by refresh_ttl at every refresh
+  revoked_at BIGINT NULL, -- logout, password change or reset, refresh-token reuse, role change, deleted user
+  PRIMARY KEY (id),
+  KEY idx_sogoms_sessions_user (user_id)
+) ENGINE=InnoDB DEFAULT CHARSET=ascii COLLATE=ascii_bin;
+
+CREATE TABLE IF NOT EXISTS sogoms_refresh_tokens (
+  hash CHAR(64) NOT NULL, -- SHA-256 (hex) of the refresh token; the token itself is never stored
+  session_id VARCHAR(32) NOT NULL,
+  created_at BIGINT NOT NULL,
+  spent_at BIGINT NULL, -- set by its rotation: presenting it again revokes the session
+  PRIMARY KEY (hash),
+  KEY idx_sogoms_refresh_tokens_session (session_id)
+) ENGINE=InnoDB DEFAULT CHARSET=ascii COLLATE=ascii_bin;
+
+CREATE TABLE IF NOT EXISTS sogoms_email_verifications (
+  user_id BIGINT UNSIGNED NOT NULL,
+  email VARCHAR(255) NOT NULL, -- the address verified: a user whose address changed is unverified again
+  verified_at BIGINT NOT NULL,
+  PRIMARY KEY (user_id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

@@ -82,7 +82,7 @@ ${process.env.BENCH_DB_SOCKET ? `  socket: ${process.env.BENCH_DB_SOCKET}` : `  
   pool: ${options.dbPool}
 auth:
   jwt_secret_file: ../secrets/jwt
-  jwt_expiry: 2h
+  access_ttl: 2h
   bcrypt_cost: 10
   rate_limit:
     login_per_ip: 10000000
@@ -94,6 +94,8 @@ smtp:
 `,
   );
   const port = await freePort();
+  // The gateway's /metrics listener is on as in production; BENCH_METRICS=0 measures without it.
+  const metrics = process.env.BENCH_METRICS === '0' ? [] : ['-metrics-port', String(await freePort())];
   const prof = options.profDir;
   const c = configDir;
   const controlSocket = join(runDir, 'sogoctl.sock');
@@ -110,7 +112,7 @@ services:
 ${service('sogoms-logs', ['-config', c, '-socket', `${runDir}/sogoms-logs.1.sock`, '-logdir', logDir], `health_socket: ${runDir}/sogoms-logs.1.sock`, prof)}
 ${service('sogoms-db', ['-config', c, '-socket', `${runDir}/sogoms-db.{n}.sock`], `health_socket: ${runDir}/sogoms-db.{n}.sock`, prof, `    instances: ${options.dbInstances}\n    depends_on: [sogoms-logs]`)}
 ${service('sogoms-smtp', ['-config', c, '-socket', `${runDir}/sogoms-smtp.1.sock`], `health_socket: ${runDir}/sogoms-smtp.1.sock`, prof, '    depends_on: [sogoms-logs]')}
-${service('sogoway', ['-config', c, '-port', String(port), '-host', '127.0.0.1', '-rundir', runDir], `health_url: http://127.0.0.1:${port}/health`, prof, '    depends_on: [sogoms-db, sogoms-logs]')}
+${service('sogoway', ['-config', c, '-port', String(port), '-host', '127.0.0.1', '-rundir', runDir, ...metrics], `health_url: http://127.0.0.1:${port}/health`, prof, '    depends_on: [sogoms-db, sogoms-logs]')}
 `,
   );
 

@@ -132,8 +132,14 @@ for (const driver of ['sqlite', 'mysql'] as const) {
         pid: number;
       }>;
       expect(rows.find((r) => r.service === 'sogoway')!.pid, 'sogoway was restarted').toBe(gatewayPid);
-      expect((await p.request('GET', '/api/tasks', { token })).status).toBe(200);
-      const show = await p.request('GET', `/api/tasks/${taskId}`, { token });
+      // The cases include logouts with the shared token, which end its session: log in again.
+      const login = await p.request('POST', '/api/auth/login', {
+        body: { email: 'fuzz@example.com', password: 'fuzz-password-1' },
+      });
+      expect(login.status).toBe(200);
+      const fresh = (login.body.data as { token: string }).token;
+      expect((await p.request('GET', '/api/tasks', { token: fresh })).status).toBe(200);
+      const show = await p.request('GET', `/api/tasks/${taskId}`, { token: fresh });
       expect(show.status).toBe(200);
       expect(show.body.data).toMatchObject({ id: taskId });
     });

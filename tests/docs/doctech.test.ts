@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode } from '@sogoms/protocol';
 import { describe, expect, it } from 'vitest';
+import { withContents } from '../../scripts/docs/toc.mjs';
 import { ROOT } from '../helpers/platform.js';
 
 const doctech = readFileSync(join(ROOT, 'DOCTECH.md'), 'utf8');
@@ -13,6 +14,10 @@ describe('documentation', () => {
   it('documents every error code of the registry in DOCTECH.md', () => {
     const missing = Object.values(ErrorCode).filter((code) => !doctech.includes(`\`${code}\``));
     expect(missing).toEqual([]);
+  });
+
+  it('keeps its table of contents in step with its sections and subsections (node scripts/docs/toc.mjs)', () => {
+    expect(withContents(doctech)).toBe(doctech);
   });
 
   it('gives the start and test commands in README.md', () => {

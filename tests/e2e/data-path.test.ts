@@ -63,13 +63,23 @@ for (const driver of ['sqlite', 'mysql'] as const) {
       expect(login.status).toBe(200);
       expect(login.body.message).toBe('Connexion réussie');
       const data = login.body.data as Record<string, unknown>;
-      expect(Object.keys(data).sort()).toEqual(['projects', 'statuses', 'tags', 'tasks', 'token', 'user']);
+      expect(Object.keys(data).sort()).toEqual([
+        'expires_in',
+        'projects',
+        'refresh_token',
+        'statuses',
+        'tags',
+        'tasks',
+        'token',
+        'user',
+      ]);
       expect(data.user).toMatchObject({ id: users.a.id, email: 'alice@example.com', name: 'Alice' });
       expect(JSON.stringify(data)).not.toContain('$2');
       const me = await p.request('GET', '/api/auth/me', { token: users.a.token });
       expect(me.status).toBe(200);
       expect(me.body.data).toMatchObject({ id: users.a.id, email: 'alice@example.com' });
-      const logout = await p.request('POST', '/api/auth/logout', { token: users.a.token });
+      // Logs out the session this login opened; users.a.token (its registration's) serves the next tests.
+      const logout = await p.request('POST', '/api/auth/logout', { token: String(data.token) });
       expect(logout.status).toBe(200);
       expect(logout.body.success).toBe(true);
     });
@@ -93,7 +103,7 @@ for (const driver of ['sqlite', 'mysql'] as const) {
         expect(list.status).toBe(200);
         const rows = list.body.data as Array<{ id: number; user_id?: number }>;
         expect(rows.map((r) => r.id)).toEqual([ids.a[resource]]);
-        expect(list.body.meta).toEqual({ limit: 50, offset: 0 });
+        expect(list.body.meta).toEqual({ limit: 50, offset: 0, next: null });
         const show = await p.request('GET', `/api/${resource}/${ids.a[resource]}`, { token: users.a.token });
         expect(show.status).toBe(200);
         expect(show.body.data).toMatchObject({ id: ids.a[resource] });
@@ -252,7 +262,7 @@ for (const driver of ['sqlite', 'mysql'] as const) {
       // A limit above the maximum is cut to it, and meta says so.
       const capped = await p.request('GET', '/api/projects?limit=100000', t);
       expect(capped.status).toBe(200);
-      expect(capped.body.meta).toEqual({ limit: 500, offset: 0 });
+      expect(capped.body.meta).toEqual({ limit: 500, offset: 0, next: null });
       const evil = "Robert'); DROP TABLE projects;--";
       const created = await p.request('POST', '/api/projects', { ...t, body: { name: evil } });
       expect(created.status).toBe(201);

@@ -87,9 +87,33 @@ services:
   it('refuses a remote deployment without a jump host, naming the setting', () => {
     const env = { ...process.env };
     delete env.DEPLOY_JUMP_HOST;
-    const result = spawnSync(DEPLOY, ['--dry-run'], { cwd: ROOT, encoding: 'utf8', env });
+    const result = spawnSync(DEPLOY, ['--no-build'], { cwd: ROOT, encoding: 'utf8', env });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('DEPLOY_JUMP_HOST');
+  });
+
+  // Issue "developer's loop", item 9: --dry-run failed without deploy.env, and a dry run ended "deployed … to gw3".
+  it('dry-runs with no deploy.env: placeholders for the hosts, and it ends saying nothing was deployed', () => {
+    const env = { ...process.env };
+    delete env.DEPLOY_JUMP_HOST;
+    delete env.DEPLOY_CONTAINER;
+    const result = spawnSync(DEPLOY, ['--dry-run', '--no-build'], { cwd: ROOT, encoding: 'utf8', env });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain('+ scp -q ');
+    expect(result.stdout).toContain('root@<DEPLOY_JUMP_HOST>:/tmp/');
+    expect(result.stdout).toContain('incus file push');
+    expect(result.stdout).toContain('<DEPLOY_CONTAINER>');
+    expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('== dry run: nothing deployed');
+    expect(result.stdout).not.toContain('deployed sogoms');
+  });
+
+  it('prints the whole help, down to the last setting', () => {
+    const out = execFileSync(DEPLOY, ['--help'], { cwd: ROOT, encoding: 'utf8' });
+    expect(out).toContain('--dry-run');
+    expect(out.trimEnd().split('\n').at(-1)).toContain(
+      'handles like SIGTERM, and the container starts the new version.',
+    );
+    expect(out).not.toContain('set -euo');
   });
 
   it('installs the archive with --local into an empty folder where bin/sogoctl runs a healthy platform', async (ctx) => {

@@ -31,6 +31,18 @@ export interface PlatformOptions {
   healthInterval?: string;
   /** The MariaDB server of the mysql driver (default: the machine's). */
   mariadb?: MariadbServer;
+  /** Replaces the token lifetime line under `auth:` (default `  access_ttl: 1h`), e.g. seed mode. */
+  authLifetime?: string;
+  /** Gateways started by sogoctl (default 1): a second one is service sogoway-2 on its own port. */
+  gateways?: number;
+  /** A folder linked as config/cron (e.g. the repository's config/cron): sogoms-cron is started too. */
+  cronDir?: string;
+  /** Start sogoms-push too (the app's `push:` section goes in routesExtra). */
+  push?: boolean;
+  /** Extra lines under `supervisor:` of sogoctl.yaml (indented two spaces), e.g. metrics_listen. */
+  supervisorExtra?: string;
+  /** Extra arguments of the (first) gateway, e.g. ["-metrics-port", "9464"]. */
+  gatewayArgs?: readonly string[];
 }
 
 export interface Platform {
@@ -39,6 +51,8 @@ export interface Platform {
   logDir: string;
   configDir: string;
   port: number;
+  /** Every gateway's port (ports[0] === port). */
+  ports: number[];
   url: string;
   db?: TestDatabase;
   sqliteFile?: string;
@@ -58,6 +72,8 @@ export interface RequestOptions {
   host?: string;
   headers?: Record<string, string>;
   rawBody?: string | Buffer;
+  /** Which gateway answers (index in ports, default 0). */
+  gateway?: number;
 }
 
 export interface HttpResult {
@@ -122,6 +138,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     cpSync(join(ROOT, 'config', 'queries'), join(configDir, 'queries'), { recursive: true });
   else symlinkSync(join(ROOT, 'config', 'queries'), join(configDir, 'queries'));
   symlinkSync(join(ROOT, 'config', 'emails'), join(configDir, 'emails'));
+  if (options.cronDir) symlinkSync(options.cronDir, join(configDir, 'cron'));
   writeFileSync(join(dir, 'secrets', 'jwt'), `${JWT_SECRET}\n`);
 
   let db: TestDatabase | undefined;
@@ -157,7 +174,7 @@ hosts: [${HOST}, localhost]
 ${database}
 auth:
   jwt_secret_file: ../secrets/jwt
-  jwt_expiry: 1h
+${options.authLifetime ?? '  access_ttl: 1h'}
   bcrypt_cost: 4
 ${options.rateLimit ?? DEFAULT_RATE_LIMIT}
 ${
@@ -171,6 +188,8 @@ ${
   );
 
   const port = await freePort();
+  const ports = [port];
+  for (let i = 1; i < (options.gateways ?? 1); i++) ports.push(await freePort());
   const n = options.dbInstances ?? 1;
   const bin = options.binDir ?? BIN;
   writeFileSync(
@@ -182,6 +201,7 @@ ${
   stop_timeout: 5s
   log_file: ${join(logDir, 'sogoctl.log')}
   control_socket: ${join(runDir, 'sogoctl.sock')}
+${options.supervisorExtra ?? ''}
 services:
   sogoms-logs:
     binary: ${join(bin, 'sogoms-logs')}
@@ -200,10 +220,38 @@ services:
     depends_on: [sogoms-logs]
   sogoway:
     binary: ${join(bin, 'sogoway')}
-    args: ["-config", "${configDir}", "-port", "${port}", "-host", "127.0.0.1", "-rundir", "${runDir}"]
+    args: ["-config", "${configDir}", "-port", "${port}", "-host", "127.0.0.1", "-rundir", "${runDir}"${(options.gatewayArgs ?? []).map((a) => `, ${JSON.stringify(a)}`).join('')}]
     health_url: http://127.0.0.1:${port}/health
     depends_on: [sogoms-db, sogoms-logs]
+${ports
+  .slice(1)
+  .map(
+    (other, i) => `  sogoway-${i + 2}:
+    binary: ${join(bin, 'sogoway')}
+    args: ["-config", "${configDir}", "-port", "${other}", "-host", "127.0.0.1", "-rundir", "${runDir}"]
+    health_url: http://127.0.0.1:${other}/health
+    depends_on: [sogoms-db, sogoms-logs]
 `,
+  )
+  .join('')}${
+  options.cronDir
+    ? `  sogoms-cron:
+    binary: ${join(bin, 'sogoms-cron')}
+    args: ["-config", "${configDir}", "-socket", "${runDir}/sogoms-cron.1.sock", "-rundir", "${runDir}"]
+    health_socket: ${runDir}/sogoms-cron.1.sock
+    depends_on: [sogoms-db, sogoms-logs, sogoms-smtp]
+`
+    : ''
+}${
+  options.push
+    ? `  sogoms-push:
+    binary: ${join(bin, 'sogoms-push')}
+    args: ["-config", "${configDir}", "-socket", "${runDir}/sogoms-push.1.sock"]
+    health_socket: ${runDir}/sogoms-push.1.sock
+    depends_on: [sogoms-logs]
+`
+    : ''
+}`,
   );
 
   const extra = options.beforeStart?.(dir);
@@ -228,7 +276,8 @@ services:
     await waitFor(
       async () => {
         if (exited !== undefined) throw new Error(`sogoctl exited (${exited}): ${output}`);
-        return (await fetch(`${url}/health`)).ok;
+        for (const each of ports) if (!(await fetch(`http://127.0.0.1:${each}/health`)).ok) return false;
+        return true;
       },
       30_000,
       'platform health',
@@ -246,6 +295,7 @@ services:
     logDir,
     configDir,
     port,
+    ports,
     url,
     db,
     sqliteFile,
@@ -260,7 +310,8 @@ services:
         headers['content-type'] ??= 'application/json';
       }
       // fetch refuses to set Host; node:http is used underneath through this small wrapper.
-      return httpRequest(`${url}${path}`, method, headers, body);
+      const base = opts.gateway ? `http://127.0.0.1:${ports[opts.gateway]}` : url;
+      return httpRequest(`${base}${path}`, method, headers, body);
     },
     async rows(sql, args = []) {
       if (db) return db.rows(sql, args);

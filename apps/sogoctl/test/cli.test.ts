@@ -41,8 +41,37 @@ describe('sogoctl command line', () => {
     validTree();
     const r = await runSogoctl(['check', '-config', box.dir]);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toBe('config OK\n');
+    // demo.db does not exist: the queries are not prepared, which check notes (without failing).
+    expect(r.stdout).toMatch(
+      /^(note: app demo: queries not prepared, database not reachable: .*\n)?config OK\n$/,
+    );
     expect(r.code).toBe(0);
+  });
+
+  // Hardening issues 7 and 13: a section without filters passed check; a notes.yml was skipped silently.
+  it('check refuses a CRUD section without filters, and warns about ignored files such as notes.yml', async () => {
+    validTree();
+    write('queries/demo/notes.yml', 'list: { query: "SELECT id FROM notes", filters: { default: "" } }\n');
+    write('queries/demo/open.yaml', 'list: { query: "SELECT id FROM notes" }\n');
+    write('queries/loose.yaml', 'list: { query: "SELECT 1" }\n');
+    const r = await runSogoctl(['check', '-config', box.dir]);
+    expect(r.code).toBe(1);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toEqual([
+      `warning: ${join(box.dir, 'queries/demo/notes.yml')}: ignored: only *.yaml files are read (rename it to .yaml)`,
+      `warning: ${join(box.dir, 'queries/loose.yaml')}: ignored: files go in queries/{app}/ (one folder per application)`,
+      expect.stringMatching(
+        new RegExp(
+          `^${join(box.dir, 'queries/demo/open.yaml')}: list\\.filters: is required .*filters: \\{ default: "" \\}`,
+        ),
+      ),
+    ]);
+
+    write('queries/demo/open.yaml', 'list: { query: "SELECT id FROM notes", filters: { default: "" } }\n');
+    const ok = await runSogoctl(['check', '-config', box.dir]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('warning: ');
+    expect(ok.stdout).toContain('config OK');
   });
 
   it('check lists every problem of a broken tree, as file: path: message, and exits 1', async () => {

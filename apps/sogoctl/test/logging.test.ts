@@ -1,3 +1,5 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureBuilt, Sandbox, waitFor } from './helpers/sandbox.js';
 
@@ -47,5 +49,30 @@ describe('sogoctl log', () => {
     // The console shows the supervisor's events, not the children's chatter.
     expect(run.stdout).toContain('"event":"spawned"');
     expect(run.stdout).not.toContain('hello from talk');
+  });
+});
+
+describe('sogoctl log file mode', () => {
+  const mode = (file: string) => (statSync(file).mode & 0o777).toString(8);
+
+  it('sogoctl.log is 0640, not world-readable 0644: an existing file is chmodded, a reopened one created 0640', async () => {
+    // A log file left 0644 by an older version: its lines (MariaDB messages, user input) were world-readable.
+    mkdirSync(dirname(box.logFile), { recursive: true });
+    writeFileSync(box.logFile, '{"old":true}\n', { mode: 0o644 });
+    expect(mode(box.logFile)).toBe('644');
+    box.writeConfig({ svc: { fixture: 'health-service' } });
+    const run = box.start();
+    await waitFor('ready', () => run.stdout.includes('"event":"ready"'));
+    expect(mode(box.logFile)).toBe('640');
+    expect(readFileSync(box.logFile, 'utf8').startsWith('{"old":true}\n')).toBe(true);
+
+    // External rotation: move the file away, SIGHUP; the file sogoctl creates anew is 0640 too.
+    renameSync(box.logFile, `${box.logFile}.1`);
+    run.signal('SIGHUP');
+    await waitFor('log reopened', () => existsSync(box.logFile));
+    run.signal('SIGTERM');
+    expect((await run.exited).code).toBe(0);
+    expect(mode(box.logFile)).toBe('640');
+    expect(box.logLines()).toContainEqual(expect.objectContaining({ event: 'stopped' }));
   });
 });

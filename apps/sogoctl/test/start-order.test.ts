@@ -50,11 +50,15 @@ describe('sogoctl start', () => {
     const status = await runSogoctl(['status', '-config', box.dir]);
     expect(status.code).toBe(0);
     const rows = status.stdout.trim().split('\n');
-    expect(rows[0]).toMatch(/^SERVICE\s+INSTANCE\s+PID\s+STATE\s+UPTIME\s+RESTARTS\s+LAST EXIT$/);
+    expect(rows[0]).toMatch(
+      /^SERVICE\s+INSTANCE\s+PID\s+STATE\s+(?:VERSION\s+)?UPTIME\s+RESTARTS\s+LAST EXIT$/,
+    );
     for (const s of starts) {
       const n = s.name.slice(4);
       expect(rows).toContainEqual(
-        expect.stringMatching(new RegExp(`^web\\s+${n}\\s+${s.pid}\\s+healthy\\s+\\d+s\\s+0\\s+-$`)),
+        expect.stringMatching(
+          new RegExp(`^web\\s+${n}\\s+${s.pid}\\s+healthy\\s+(?:\\S+\\s+)?\\d+s\\s+0\\s+-$`),
+        ),
       );
     }
   });

@@ -34,6 +34,44 @@ describe('status table', () => {
     ]);
   });
 
+  // Hardening issue, item 10: a service restarted on its last good configuration must say so in `sogoctl status`.
+  it('shows LAST-GOOD for an instance serving its last good configuration, and the problems under the table', () => {
+    const table = formatStatusTable([
+      {
+        service: 'sogoms-db',
+        instance: 1,
+        pid: 10,
+        state: 'healthy',
+        uptime_s: 5,
+        restarts: 1,
+        last_exit: null,
+        config: { state: 'live' },
+      },
+      {
+        service: 'sogoway',
+        instance: 1,
+        pid: 11,
+        state: 'healthy',
+        uptime_s: 5,
+        restarts: 1,
+        last_exit: null,
+        config: {
+          state: 'last-good',
+          saved_at: '2025-12-16T11:00:00.000Z',
+          problems: ['/c/queries/prokov/tags.yaml: YAML syntax error at line 1, column 7: bad'],
+        },
+      },
+    ]);
+    expect(table.split('\n')).toEqual([
+      'SERVICE    INSTANCE  PID  STATE    CONFIG     UPTIME  RESTARTS  LAST EXIT',
+      'sogoms-db  1         10   healthy  live       5s      1         -',
+      'sogoway    1         11   healthy  LAST-GOOD  5s      1         -',
+      '',
+      'sogoway 1: serving its LAST GOOD configuration (saved 2025-12-16T11:00:00.000Z): the config files are invalid',
+      '  /c/queries/prokov/tags.yaml: YAML syntax error at line 1, column 7: bad',
+    ]);
+  });
+
   it('formats uptimes and exits', () => {
     expect(formatUptime(null)).toBe('-');
     expect(formatUptime(42)).toBe('42s');

@@ -1,5 +1,5 @@
-// Driver errors → registry codes (SPEC §6). The answer carries only a code and a fixed message; the driver's
-// own text (which may quote SQL or row values) is logged by the service, never sent.
+// Driver errors → registry codes (SPEC §6). The answer carries only a code and a fixed message (naming at most a
+// key or a column); the driver's own text is logged by the service, with every value it quotes taken out.
 import { ErrorCode, SogomsError } from '@sogoms/protocol';
 import type { DriverKind } from './drivers/types.js';
 
@@ -14,6 +14,19 @@ const duplicate = (key: string | undefined): SogomsError =>
   new SogomsError(ErrorCode.DB_DUPLICATE, 'duplicate entry', key === undefined ? undefined : { key });
 const constraint = (kind: ConstraintKind): SogomsError =>
   new SogomsError(ErrorCode.DB_CONSTRAINT, 'constraint violation', { kind });
+
+/** What is wrong with a value the database refused for one column. */
+export type ValueProblem = 'too_long' | 'out_of_range' | 'invalid';
+const PROBLEM_TEXT: Record<ValueProblem, string> = {
+  too_long: 'is too long',
+  out_of_range: 'is out of range',
+  invalid: 'has an invalid value',
+};
+/** A value refused by the column's type: the caller's input, VALIDATION_ERROR naming the column (never the value). */
+export const badValue = (column: string, problem: ValueProblem): SogomsError =>
+  new SogomsError(ErrorCode.VALIDATION_ERROR, `Field "${column}" ${PROBLEM_TEXT[problem]}`, {
+    field: column,
+  });
 
 /** A driver that cannot reach its database at all (a file that cannot be opened, a module that does not load). */
 export class DriverUnavailableError extends Error {
@@ -48,11 +61,21 @@ const MYSQL_CONSTRAINT = new Map<number, ConstraintKind>([
   [1364, 'not_null'], // strict mode: a NOT NULL column without default left out
   [4025, 'check'], // MariaDB CHECK
   [3819, 'check'], // MySQL 8 CHECK
+  // The value errors below are VALIDATION_ERROR naming the column when the message names one (MYSQL_VALUE).
   [1264, 'value'], // out of range
   [1265, 'value'], // data truncated
   [1292, 'value'], // incorrect date/time value
   [1366, 'value'], // incorrect integer/string value
   [1406, 'value'], // data too long
+]);
+// ER_WARN_DATA_OUT_OF_RANGE, WARN_DATA_TRUNCATED, ER_TRUNCATED_WRONG_VALUE, ER_TRUNCATED_WRONG_VALUE_FOR_FIELD,
+// ER_DATA_TOO_LONG.
+const MYSQL_VALUE = new Map<number, ValueProblem>([
+  [1264, 'out_of_range'],
+  [1265, 'invalid'],
+  [1292, 'invalid'],
+  [1366, 'invalid'],
+  [1406, 'too_long'],
 ]);
 // Lock wait, max_statement_time (MariaDB), max_execution_time (MySQL), query killed by our own timeout.
 const MYSQL_TIMEOUT = new Set([1205, 1969, 3024, 1317]);
@@ -82,6 +105,9 @@ export function mapMysqlError(err: unknown): SogomsError {
   const code = typeof f.code === 'string' ? f.code : '';
   if (errno !== undefined) {
     if (MYSQL_DUPLICATE.has(errno)) return duplicate(duplicateKeyOfMysql(String(f.sqlMessage ?? '')));
+    const problem = MYSQL_VALUE.get(errno);
+    const column = problem && columnOfMysql(String(f.sqlMessage ?? ''));
+    if (problem && column) return badValue(column, problem);
     const kind = MYSQL_CONSTRAINT.get(errno);
     if (kind) return constraint(kind);
     if (MYSQL_TIMEOUT.has(errno)) return new SogomsError(ErrorCode.TIMEOUT, 'query timed out');
@@ -100,6 +126,38 @@ function duplicateKeyOfMysql(message: string): string | undefined {
   const key = m[1]!;
   const dot = key.lastIndexOf('.');
   return dot >= 0 ? key.slice(dot + 1) : key;
+}
+
+/**
+ * "... for column 'name' at row 1" (MariaDB), "... for column `db`.`t`.`name` at row 1" (MariaDB 10.x on
+ * 1366/1292) → name. Read from the end: the value quoted earlier in the message may hold anything.
+ */
+function columnOfMysql(message: string): string | undefined {
+  const m = /for column (?:`[^`]*`\.)*[`']([^`']+)[`'] at row \d+$/.exec(message);
+  return m ? m[1] : undefined;
+}
+
+/** "cannot store TEXT value in INTEGER column t.position" → position. */
+const SQLITE_DATATYPE = /column (?:\w+\.)?(\w+)$/;
+/** The CHECK forms of clients/prokov.sqlite.sql (and describe.ts): length, range, date. */
+const SQLITE_VALUE_CHECKS: [RegExp, ValueProblem][] = [
+  [/^CHECK constraint failed: (?:octet_)?length\((\w+)\) <= \d+$/, 'too_long'],
+  [/^CHECK constraint failed: (\w+) BETWEEN -?\d+ AND -?\d+$/, 'out_of_range'],
+  [/^CHECK constraint failed: date\((\w+)\) IS \w+$/, 'invalid'],
+];
+
+/** A STRICT datatype refusal or one of our CHECK forms → VALIDATION_ERROR naming the column. */
+function sqliteValueError(code: string, message: string): SogomsError | undefined {
+  if (code === 'SQLITE_CONSTRAINT_DATATYPE') {
+    const column = SQLITE_DATATYPE.exec(message)?.[1];
+    return column ? badValue(column, 'invalid') : undefined;
+  }
+  if (code !== 'SQLITE_CONSTRAINT_CHECK') return undefined;
+  for (const [pattern, problem] of SQLITE_VALUE_CHECKS) {
+    const column = pattern.exec(message)?.[1];
+    if (column) return badValue(column, problem);
+  }
+  return undefined;
 }
 
 const SQLITE_CONSTRAINT = new Map<string, ConstraintKind>([
@@ -126,7 +184,11 @@ export function mapSqliteError(err: unknown): SogomsError {
   if (!code.startsWith('SQLITE_')) return dbError(); // TypeError/RangeError from binding: a bad call
   if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
     return duplicate(duplicateKeyOfSqlite(String(f.message ?? '')));
-  if (code.startsWith('SQLITE_CONSTRAINT')) return constraint(SQLITE_CONSTRAINT.get(code) ?? 'constraint');
+  if (code.startsWith('SQLITE_CONSTRAINT'))
+    return (
+      sqliteValueError(code, String(f.message ?? '')) ??
+      constraint(SQLITE_CONSTRAINT.get(code) ?? 'constraint')
+    );
   // busy_timeout elapsed while another connection (another sogoms-db instance) held the write lock.
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
     return new SogomsError(ErrorCode.TIMEOUT, 'database is locked');
@@ -149,9 +211,45 @@ export function mapDriverError(kind: DriverKind, err: unknown): SogomsError {
 /** What the log line keeps of a driver error: its code and text, never bound values (they may be secrets). */
 export function describeDriverError(err: unknown): Record<string, unknown> {
   const f = fieldsOf(err);
+  const text = typeof f.sqlMessage === 'string' ? f.sqlMessage : String(f.message ?? err);
   return {
     driver_code: f.code,
     errno: f.errno,
-    detail: typeof f.sqlMessage === 'string' ? f.sqlMessage : String(f.message ?? err),
+    detail: scrubDriverMessage(typeof f.errno === 'number' ? f.errno : undefined, text),
   };
+}
+
+/** Longest driver text kept in a log line. */
+const MAX_DETAIL_CHARS = 300;
+/** MariaDB messages that quote identifiers only (columns, keys, tables, users), never a value. */
+const MYSQL_VALUE_FREE = new Set([
+  1044, 1045, 1048, 1049, 1054, 1146, 1216, 1217, 1264, 1265, 1364, 1406, 1451, 1452, 3819, 4025,
+]);
+const ELIDED = "'…'";
+
+/**
+ * A driver message with the values it quotes replaced by '…', the column and key names kept. MariaDB quotes
+ * values without escaping them (an email with a quote in it is not one token), so a message is cut at its
+ * first quote unless its form is known: a duplicate keeps its key, a wrong value its column, a syntax error
+ * what precedes "near". SQLite binds values apart from the SQL and never quotes them; its text goes through
+ * the same cut, which only its user-defined functions could make necessary.
+ */
+export function scrubDriverMessage(errno: number | undefined, message: string): string {
+  let out: string;
+  if (errno !== undefined && MYSQL_VALUE_FREE.has(errno)) out = message;
+  else if (errno !== undefined && MYSQL_DUPLICATE.has(errno)) {
+    const key = duplicateKeyOfMysql(message);
+    out = `Duplicate entry ${ELIDED}${key === undefined ? '' : ` for key '${key}'`}`;
+  } else {
+    const quote = message.indexOf("'");
+    const column = errno === undefined ? undefined : columnOfMysql(message);
+    const row = / at row \d+$/.exec(message)?.[0] ?? '';
+    if (quote < 0) out = message;
+    else if (column !== undefined) out = `${message.slice(0, quote)}${ELIDED} for column '${column}'${row}`;
+    else {
+      const near = message.indexOf(" near '");
+      out = `${message.slice(0, near >= 0 ? near : quote)}${near >= 0 ? ` near ${ELIDED}` : ELIDED}`;
+    }
+  }
+  return out.length > MAX_DETAIL_CHARS ? `${out.slice(0, MAX_DETAIL_CHARS)}…` : out;
 }

@@ -1,8 +1,9 @@
 // One driver per app, built from routes/{app}.yaml; a reload keeps the drivers whose settings did not change
 // and retires the others once their statements in flight have finished (SPEC §3 reload, §6).
 import type { DatabaseSettings, PlatformConfig } from '@sogoms/config';
+import type { ConnectionBudget } from './drivers/connection-budget.js';
 import { createMysqlDriver } from './drivers/mysql.js';
-import { createSqliteDriver } from './drivers/sqlite.js';
+import { createSqliteDriver, type DriverEventListener } from './drivers/sqlite.js';
 import type { Driver } from './drivers/types.js';
 
 export interface RegistryEntry {
@@ -10,9 +11,15 @@ export interface RegistryEntry {
   driver: Driver;
 }
 
-/** The driver the settings ask for: a mysql2 pool, or a SQLite file. */
-export function createDriver(settings: DatabaseSettings): Driver {
-  return settings.driver === 'sqlite' ? createSqliteDriver(settings) : createMysqlDriver(settings);
+/** The driver the settings ask for: a MariaDB pool under the process's budget, or a SQLite file. */
+export function createDriver(
+  settings: DatabaseSettings,
+  onEvent?: DriverEventListener,
+  budget?: ConnectionBudget,
+): Driver {
+  return settings.driver === 'sqlite'
+    ? createSqliteDriver(settings, onEvent)
+    : createMysqlDriver(settings, budget);
 }
 
 export class DriverRegistry {
@@ -22,6 +29,10 @@ export class DriverRegistry {
   constructor(
     config: PlatformConfig,
     private readonly onCloseError: (app: string, err: unknown) => void,
+    /** What a driver reports to the operator (a SQLite file deleted or replaced under the service). */
+    private readonly onDriverEvent: (app: string, message: string) => void = () => undefined,
+    /** The cap on MariaDB connections shared by every app's pool. */
+    private readonly budget?: ConnectionBudget,
   ) {
     this.entries = this.build(config);
   }
@@ -61,7 +72,7 @@ export class DriverRegistry {
         const kept = this.entries.get(app);
         if (kept && sameSettings(kept.settings, settings)) next.set(app, kept);
         else {
-          const driver = createDriver(settings);
+          const driver = createDriver(settings, (message) => this.onDriverEvent(app, message), this.budget);
           created.push(driver);
           next.set(app, { settings, driver });
         }
@@ -92,8 +103,10 @@ const SETTING_KEYS: readonly (keyof DatabaseSettings)[] = [
   'password',
   'name',
   'file',
+  'create',
   'pool',
   'queryTimeoutMs',
+  'idleTimeoutMs',
 ];
 
 function sameSettings(a: DatabaseSettings, b: DatabaseSettings): boolean {

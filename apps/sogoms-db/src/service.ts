@@ -3,13 +3,18 @@
 import type { PlatformConfig } from '@sogoms/config';
 import { type ActionHandler, ErrorCode, SogomsError } from '@sogoms/protocol';
 import type { Logger, ServiceInstance } from '@sogoms/runtime';
+import { DatabaseHealth } from './db-health.js';
+import { describeTable } from './describe.js';
+import { ConnectionBudget, DEFAULT_MAX_CONNECTIONS } from './drivers/connection-budget.js';
 import type { Driver, Outcome, WriteResult } from './drivers/types.js';
+import { withDetail } from './error-detail.js';
 import { describeDriverError, mapDriverError } from './errors.js';
 import { appIdOf, statementOf, statementsOf } from './params.js';
+import { createPrepareAction } from './prepare.js';
 import { DriverRegistry } from './registry.js';
 
-/** Upper bound of a health ping; the gateway's own health call gives up after 1 s. */
-export const HEALTH_PING_TIMEOUT_MS = 750;
+export { type AppHealth, HEALTH_PING_TIMEOUT_MS } from './db-health.js';
+
 /** SQL text kept in a log line. */
 const LOGGED_SQL_CHARS = 500;
 
@@ -18,12 +23,8 @@ export type DbLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
 export interface DbServiceDeps {
   config: PlatformConfig;
   logger: DbLogger;
-}
-
-export interface AppHealth {
-  driver: Driver['kind'];
-  status: 'ok' | 'down';
-  error?: string;
+  /** MariaDB connections the process keeps open at most, over all apps (`-max-connections`). */
+  maxConnections?: number;
 }
 
 type CallContext = { id: string; action: string };
@@ -31,8 +32,13 @@ type CallContext = { id: string; action: string };
 /** Builds the service: its actions, health extra, reload and close (main.ts hands it to runService). */
 export function createDbService(deps: DbServiceDeps): ServiceInstance {
   const { logger } = deps;
-  const registry = new DriverRegistry(deps.config, (app, err) =>
-    logger.warn({ app, err }, 'closing a database driver failed'),
+  const budget = new ConnectionBudget(deps.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
+  const databases = new DatabaseHealth();
+  const registry = new DriverRegistry(
+    deps.config,
+    (app, err) => logger.warn({ app, err }, 'closing a database driver failed'),
+    (app, message) => logger.warn({ app }, message),
+    budget,
   );
 
   const driverOf = (params: Record<string, unknown>): { app: string; driver: Driver } => {
@@ -51,8 +57,11 @@ export function createDbService(deps: DbServiceDeps): ServiceInstance {
     work: () => T | Promise<T>,
   ): Promise<T> => {
     try {
-      return await work();
+      const result = await work();
+      databases.observe(app, driver);
+      return result;
     } catch (err) {
+      databases.observe(app, driver, err);
       const mapped = mapDriverError(driver.kind, err);
       logger[logLevel(mapped.code)](
         {
@@ -61,11 +70,11 @@ export function createDbService(deps: DbServiceDeps): ServiceInstance {
           app,
           code: mapped.code,
           sql: sql.slice(0, LOGGED_SQL_CHARS),
-          ...(err === mapped ? {} : describeDriverError(err)),
+          ...(err === mapped ? { detail: mapped.message } : describeDriverError(err)),
         },
         'database statement failed',
       );
-      throw mapped;
+      throw withDetail(mapped, err);
     }
   };
 
@@ -90,24 +99,17 @@ export function createDbService(deps: DbServiceDeps): ServiceInstance {
       const sql = statements.map((st) => st.query).join(' ;; ');
       return guarded(app, driver, ctx, sql, () => driver.transaction(statements));
     },
+    prepare: createPrepareAction((app) => registry.get(app)),
+    describe: (params, ctx) => {
+      const { app, driver } = driverOf(params);
+      return guarded(app, driver, ctx, 'describe', () => describeTable(driver, params));
+    },
   };
 
   return {
     actions,
     async health() {
-      const apps: Record<string, AppHealth> = {};
-      await Promise.all(
-        registry.list().map(async ([app, { settings, driver }]) => {
-          const timeoutMs = Math.min(settings.queryTimeoutMs, HEALTH_PING_TIMEOUT_MS);
-          try {
-            await driver.ping(timeoutMs);
-            apps[app] = { driver: driver.kind, status: 'ok' };
-          } catch (err) {
-            apps[app] = { driver: driver.kind, status: 'down', error: healthError(driver, err) };
-          }
-        }),
-      );
-      return { apps };
+      return { apps: await databases.report(registry.list()), connections: budget.stats() };
     },
     reload(config) {
       registry.reload(config);
@@ -118,18 +120,16 @@ export function createDbService(deps: DbServiceDeps): ServiceInstance {
 
 /** Constraint violations are the callers' input, a timeout is load; everything else needs an operator. */
 function logLevel(code: string): 'info' | 'warn' | 'error' {
-  if (code === ErrorCode.DB_DUPLICATE || code === ErrorCode.DB_CONSTRAINT) return 'info';
+  if (
+    code === ErrorCode.DB_DUPLICATE ||
+    code === ErrorCode.DB_CONSTRAINT ||
+    code === ErrorCode.VALIDATION_ERROR
+  )
+    return 'info';
   return code === ErrorCode.TIMEOUT ? 'warn' : 'error';
 }
 
 /** A statement that returned rows (INSERT ... RETURNING) still answers in the write shape. */
 function writeResult(outcome: Outcome): WriteResult {
   return Array.isArray(outcome) ? { insert_id: 0, affected_rows: outcome.length } : outcome;
-}
-
-/** The registry message with the driver's error code (never its text, which may name hosts or paths). */
-function healthError(driver: Driver, err: unknown): string {
-  const mapped = mapDriverError(driver.kind, err);
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && err !== mapped ? `${mapped.message} (${code})` : mapped.message;
 }

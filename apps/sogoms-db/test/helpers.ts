@@ -40,7 +40,7 @@ export const EXTRAS_SCHEMA = {
 };
 
 /** The `database:` section of a routes file, as YAML lines. */
-export type DatabaseYaml = Record<string, string | number>;
+export type DatabaseYaml = Record<string, string | number | boolean>;
 
 export function mysqlDatabase(name: string, extra: DatabaseYaml = {}): DatabaseYaml {
   const db: DatabaseYaml = {

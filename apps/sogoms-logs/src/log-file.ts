@@ -2,8 +2,14 @@
 // turn) go out together as one write() of whole lines on an O_APPEND descriptor: on a local file system such a
 // write lands atomically at the end of the file, so lines from other callers and from other processes
 // appending to the same file are never split or interleaved.
-import { type FileHandle, open } from 'node:fs/promises';
+// Before each write the path is checked against the open descriptor: a file renamed or deleted by log rotation
+// (or a directory replaced) is closed and the path opened again, so no line goes to a file nobody reads.
+import { type FileHandle, mkdir, open, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { ErrorCode, SogomsError } from '@sogoms/protocol';
+
+/** Mode of every log file: owner read/write, group read, nothing for others (set on existing files too). */
+export const LOG_FILE_MODE = 0o640;
 
 /** Upper bound of one write(): small enough to stay a single, uninterrupted append; a longer line goes alone. */
 export const MAX_WRITE_BYTES = 64 * 1024;
@@ -22,10 +28,15 @@ export interface WriteStats {
 
 export class LogFile {
   private handle: FileHandle | undefined;
+  /** Device and inode of the open descriptor, compared with the path's before each write. */
+  private identity: { dev: bigint; ino: bigint } | undefined;
+  private reopenRequested = false;
   private queue: Pending[] = [];
   private busy = false;
   private idleWaiters: (() => void)[] = [];
   private closed = false;
+  /** Error code of the last failed write, cleared by the next successful one (reported by `health`). */
+  problem: { error: string; since: string } | undefined;
 
   constructor(
     readonly path: string,
@@ -54,9 +65,16 @@ export class LogFile {
   async close(): Promise<void> {
     this.closed = true;
     if (!this.idle) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
-    const handle = this.handle;
-    this.handle = undefined;
-    await handle?.close().catch(() => undefined);
+    await this.closeHandle();
+  }
+
+  /**
+   * Closes the descriptor now if nothing is queued (releasing a rotated file), else before the next write; the
+   * next line opens the path again.
+   */
+  async reopen(): Promise<void> {
+    this.reopenRequested = true;
+    if (this.idle) await this.closeHandle();
   }
 
   private async drain(): Promise<void> {
@@ -65,6 +83,8 @@ export class LogFile {
       this.queue = [];
       await this.writeBatch(batch);
     }
+    // A reopen asked for while writing: release the (possibly rotated) file now rather than at the next line.
+    if (this.reopenRequested) await this.closeHandle();
     this.busy = false;
     for (const wake of this.idleWaiters.splice(0)) wake();
   }
@@ -72,27 +92,69 @@ export class LogFile {
   private async writeBatch(batch: Pending[]): Promise<void> {
     let start = 0;
     try {
-      this.handle ??= await open(this.path, 'a', 0o640);
+      const handle = await this.openHandle();
       while (start < batch.length) {
         const end = chunkEnd(batch, start);
         const chunk = batch.slice(start, end);
-        await writeAll(
-          this.handle,
-          chunk.length === 1 ? chunk[0]!.line : Buffer.concat(chunk.map((p) => p.line)),
-        );
+        await writeAll(handle, chunk.length === 1 ? chunk[0]!.line : Buffer.concat(chunk.map((p) => p.line)));
         this.stats.writes++;
         this.stats.lines += chunk.length;
         for (const p of chunk) p.resolve();
         start = end;
       }
+      this.problem = undefined;
     } catch (err) {
       const reason = (err as NodeJS.ErrnoException).code ?? 'write failed';
+      this.problem ??= { error: reason, since: new Date().toISOString() };
       for (const p of batch.slice(start)) p.reject(writeError(this.path, reason));
       // Reopen on the next line: the directory or file may have been removed or replaced meanwhile.
-      const handle = this.handle;
-      this.handle = undefined;
-      await handle?.close().catch(() => undefined);
+      await this.closeHandle();
     }
+  }
+
+  /** The descriptor to write to: the open one if the path still names its file, else the path opened anew. */
+  private async openHandle(): Promise<FileHandle> {
+    if (this.handle && (this.reopenRequested || !(await this.stillAtPath()))) await this.closeHandle();
+    this.reopenRequested = false;
+    if (this.handle) return this.handle;
+    const handle = await openAppend(this.path);
+    try {
+      const st = await handle.stat({ bigint: true });
+      // An existing file keeps its mode on open(): a file created 0644 (older version, another tool) is fixed.
+      // Not being its owner (EPERM) must not stop the lines from being appended.
+      if ((Number(st.mode) & 0o777) !== LOG_FILE_MODE)
+        await handle.chmod(LOG_FILE_MODE).catch(() => undefined);
+      this.identity = { dev: st.dev, ino: st.ino };
+    } catch (err) {
+      await handle.close().catch(() => undefined);
+      throw err;
+    }
+    this.handle = handle;
+    return handle;
+  }
+
+  /** Whether the path still names the open file (false once rotation renamed or deleted it). */
+  private async stillAtPath(): Promise<boolean> {
+    const st = await stat(this.path, { bigint: true }).catch(() => undefined);
+    return st !== undefined && st.dev === this.identity?.dev && st.ino === this.identity.ino;
+  }
+
+  private async closeHandle(): Promise<void> {
+    const handle = this.handle;
+    this.handle = undefined;
+    this.identity = undefined;
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+/** Opens for appending, creating the file with LOG_FILE_MODE and, if it was removed, the directory. */
+async function openAppend(path: string): Promise<FileHandle> {
+  try {
+    return await open(path, 'a', LOG_FILE_MODE);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    await mkdir(dirname(path), { recursive: true });
+    return await open(path, 'a', LOG_FILE_MODE);
   }
 }
 

@@ -43,6 +43,16 @@ export class LogFiles {
     }
   }
 
+  /** Closes every descriptor (after its queued lines): the next line of each file opens its path again. */
+  async reopen(): Promise<void> {
+    await Promise.all([...this.files.values()].map((f) => f.reopen()));
+  }
+
+  /** The files whose last write failed, with the error code and since when. */
+  problems(): { path: string; error: string; since: string }[] {
+    return [...this.files.values()].flatMap((f) => (f.problem ? [{ path: f.path, ...f.problem }] : []));
+  }
+
   /** Writes every queued line and closes every file. */
   async close(): Promise<void> {
     const files = [...this.files.values()];

@@ -1,5 +1,13 @@
 // Temporary config roots and log directories for the sogoms-logs tests, and readers for what was written.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +59,18 @@ export function readLines(path: string): Record<string, unknown>[] {
         throw new Error(`${path}:${i + 1} is not JSON: ${line.slice(0, 120)}`);
       }
     });
+}
+
+/** The files a process holds open, from /proc (Linux): a renamed file shows its new path. */
+export function openPaths(pid: number): string[] {
+  const fdDir = `/proc/${pid}/fd`;
+  return readdirSync(fdDir).flatMap((fd) => {
+    try {
+      return [readlinkSync(join(fdDir, fd))];
+    } catch {
+      return []; // closed meanwhile
+    }
+  });
 }
 
 export function listDir(dir: string): string[] {

@@ -1,10 +1,13 @@
 // The built bin/sogoms-logs as sogoctl runs it: killed with SIGKILL under load it loses no acknowledged line;
-// restarted on the stale socket it appends to the same file; SIGTERM stops it with exit code 0.
+// restarted on the stale socket it appends to the same file; SIGTERM stops it with exit code 0. Issue 12: an
+// unwritable log directory shows in health as degraded; rotated files are replaced, and released on SIGHUP.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { callOnce, createServiceClient } from '@sogoms/protocol';
+import { callOnce, createServiceClient, ErrorCode } from '@sogoms/protocol';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, listDir, readLines, tempDir, writeConfig } from './helpers.js';
+import { rejection } from '../../../tests/helpers/rejection.js';
+import { ensureBuilt, listDir, openPaths, readLines, tempDir, writeConfig } from './helpers.js';
 
 let bin = '';
 const children: ChildProcess[] = [];
@@ -111,5 +114,75 @@ describe('bin/sogoms-logs', () => {
     );
     expect(phase2.acked.filter((seq) => !phase2Seqs.has(seq))).toEqual([]);
     expect(phase2Seqs.size).toBe(phase2.acked.length);
+  });
+});
+
+describe('bin/sogoms-logs rotation and degraded health', () => {
+  async function start() {
+    const dir = tempDir();
+    const logdir = join(dir, 'logs');
+    const socket = join(dir, 'sogoms-logs.1.sock');
+    const { child } = await startBinary(['-config', writeConfig(), '-socket', socket, '-logdir', logdir]);
+    const log = (event: string) => callOnce(socket, 'log_event', { app_id: 'prokov', event }, 5_000);
+    const health = () => callOnce(socket, 'health', {}, 5_000) as Promise<Record<string, unknown>>;
+    return { child, logdir, log, health };
+  }
+  const events = (file: string) => readLines(file).map((l) => l.event);
+
+  it('an unwritable log directory: log_event answers LOG_WRITE_ERROR and health says degraded, not ok, until fixed', async () => {
+    const { logdir, log, health } = await start();
+    await log('before');
+    expect(await health()).toMatchObject({ status: 'ok' });
+    const [name] = listDir(logdir);
+    // Root ignores permission bits: a file where the directory should be stops every write, even root's.
+    renameSync(logdir, `${logdir}.old`);
+    writeFileSync(logdir, '');
+
+    expect((await rejection(log('lost'))).code).toBe(ErrorCode.LOG_WRITE_ERROR);
+    const degraded = await health();
+    expect(degraded).toMatchObject({ status: 'degraded', service: 'sogoms-logs' });
+    expect(degraded.problems).toContainEqual({ path: logdir, error: 'ENOTDIR' });
+    // The line did not silently go to the file still open in the moved directory.
+    expect(events(join(`${logdir}.old`, name!))).toEqual(['before']);
+
+    unlinkSync(logdir);
+    renameSync(`${logdir}.old`, logdir);
+    await log('after');
+    const healthy = await health();
+    expect(healthy).toMatchObject({ status: 'ok' });
+    expect(healthy).not.toHaveProperty('problems');
+    expect(events(join(logdir, name!))).toEqual(['before', 'after']);
+  });
+
+  it('log rotation: a renamed or deleted file is replaced by the next line; SIGHUP releases the rotated file', async () => {
+    const { child, logdir, log } = await start();
+    await log('a');
+    const [name] = listDir(logdir);
+    const file = join(logdir, name!);
+
+    renameSync(file, `${file}.1`);
+    await log('b');
+    expect(events(`${file}.1`)).toEqual(['a']);
+    expect(events(file)).toEqual(['b']);
+
+    unlinkSync(file);
+    await log('c');
+    expect(events(file)).toEqual(['c']);
+
+    // logrotate without copytruncate: rename, then SIGHUP so that the process lets go of the old file.
+    renameSync(file, `${file}.2`);
+    expect(openPaths(child.pid!)).toContain(`${file}.2`);
+    child.kill('SIGHUP');
+    for (let i = 0; openPaths(child.pid!).includes(`${file}.2`); i++) {
+      if (i > 200) throw new Error('the rotated file is still open after SIGHUP');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await log('d');
+    expect(events(`${file}.2`)).toEqual(['c']);
+    expect(events(file)).toEqual(['d']);
+    expect(child.exitCode).toBeNull();
+    // Issue 15: no log file of the platform is world-readable.
+    for (const f of [file, `${file}.1`, `${file}.2`])
+      expect((statSync(f).mode & 0o777).toString(8)).toBe('640');
   });
 });

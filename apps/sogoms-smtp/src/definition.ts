@@ -4,5 +4,6 @@ import { createSmtpService } from './smtp-service.js';
 
 export const smtpServiceDefinition: ServiceDefinition = {
   name: 'sogoms-smtp',
+  config: ['emails'],
   create: ({ config, logger }) => createSmtpService({ config, logger }),
 };

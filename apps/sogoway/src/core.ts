@@ -1,5 +1,6 @@
 // State shared by every handler of one gateway: deps, per-app token verifiers, rate limiters, and the calls
-// to the backing services, each carrying the HTTP request id as its protocol request id.
+// to the backing services, each carrying the HTTP request id as its protocol request id. Everything written to a
+// log goes through logs/values.ts bounds; calls to sogoms-logs go through the bounded LogsSender.
 
 import { TokenVerifier } from '@sogoms/auth';
 import type { AppConfig } from '@sogoms/config';
@@ -12,7 +13,12 @@ import {
   type GatewayDeps,
   type ServiceCaller,
 } from './deps.js';
+import { dbErrorDetail } from './http/error-detail.js';
 import type { HttpError } from './http/status.js';
+import { DEFAULT_LOGS_MAX_IN_FLIGHT, LogsSender } from './logs/sender.js';
+import { boundValue, clip, describe } from './logs/values.js';
+import { RealtimeHub } from './push/hub.js';
+import { DEFAULT_PUSH_MAX_QUEUED, PushSender } from './push/sender.js';
 
 /** What a handler knows about the request beyond fastify's object. */
 export interface RequestContext {
@@ -31,6 +37,10 @@ export class GatewayCore {
   readonly requestTimeoutMs: number;
   readonly healthTimeoutMs: number;
   readonly limiter: FixedWindowLimiter;
+  readonly logs: LogsSender;
+  /** Change events to sogoms-push (push/changes.ts), and the SSE streams of GET /realtime. */
+  readonly push: PushSender;
+  readonly realtime: RealtimeHub;
   private readonly verifiers = new Map<string, TokenVerifier>();
 
   constructor(readonly deps: GatewayDeps) {
@@ -40,6 +50,21 @@ export class GatewayCore {
     this.requestTimeoutMs = deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.healthTimeoutMs = deps.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
     this.limiter = new FixedWindowLimiter(this.now);
+    this.logs = new LogsSender({
+      service: deps.services.logs,
+      logger: deps.logger,
+      now: this.now,
+      timeoutMs: this.requestTimeoutMs,
+      maxInFlight: deps.logsMaxInFlight ?? DEFAULT_LOGS_MAX_IN_FLIGHT,
+    });
+    this.push = new PushSender({
+      service: deps.services.push,
+      logger: deps.logger,
+      now: this.now,
+      timeoutMs: this.requestTimeoutMs,
+      maxQueued: deps.pushMaxQueued ?? DEFAULT_PUSH_MAX_QUEUED,
+    });
+    this.realtime = new RealtimeHub(deps.config, deps.logger);
   }
 
   /**
@@ -89,17 +114,12 @@ export class GatewayCore {
     });
   }
 
-  /** Records an auth event in sogoms-logs; never waits, never fails the request. */
+  /** Records an auth event in sogoms-logs (values clipped); never waits, never fails the request. */
   event(ctx: RequestContext, event: string, userId?: number, data?: Record<string, unknown>): void {
-    const params: Record<string, unknown> = { event, ip: ctx.ip };
+    const params: Record<string, unknown> = { event, ip: clip(ctx.ip) };
     if (userId !== undefined) params.user_id = userId;
-    if (data !== undefined) params.data = data;
-    this.call(this.deps.services.logs, ctx, 'log_event', params).catch((err: unknown) => {
-      this.logger.warn(
-        { app: ctx.app.app, event, requestId: ctx.requestId, err: describe(err) },
-        'event not logged',
-      );
-    });
+    if (data !== undefined) params.data = boundValue(data);
+    this.logs.send(ctx.app.app, ctx.requestId, 'log_event', params);
   }
 
   /** Reports a 5xx: to the gateway's own log always, to sogoms-logs when the app is known. */
@@ -109,27 +129,20 @@ export class GatewayCore {
     err: unknown,
     request: { method: string; url: string; id: string },
   ): void {
-    const detail = describe(err);
+    const detail: ReturnType<typeof describe> & { db_message?: string } = describe(err);
+    // The database's message of a DB_ERROR (values scrubbed by sogoms-db): what a developer needs to fix it.
+    const dbMessage = dbErrorDetail(err);
+    if (dbMessage !== undefined) detail.db_message = dbMessage;
+    const url = clip(request.url);
     this.logger.error(
-      { app: ctx?.app.app, requestId: request.id, method: request.method, url: request.url, err: detail },
+      { app: ctx?.app.app, requestId: request.id, method: request.method, url, err: detail },
       `${http.status} ${http.code}`,
     );
     if (!ctx) return;
-    const context = {
-      request_id: request.id,
-      method: request.method,
-      url: request.url,
-      code: http.code,
-      ...detail,
-    };
-    const params = {
-      level: 'error',
-      message: `${request.method} ${request.url}: ${detail.message}`,
-      context,
-    };
-    this.call(this.deps.services.logs, ctx, 'log_error', params).catch((logErr: unknown) => {
-      this.logger.warn({ requestId: request.id, err: describe(logErr) }, 'error not sent to sogoms-logs');
-    });
+    const context = { request_id: request.id, method: request.method, url, code: http.code, ...detail };
+    const why = dbMessage === undefined ? detail.message : `${detail.message}: ${dbMessage}`;
+    const params = { level: 'error', message: `${request.method} ${url}: ${why}`, context };
+    this.logs.send(ctx.app.app, request.id, 'log_error', params);
   }
 
   private call<T>(
@@ -144,16 +157,4 @@ export class GatewayCore {
       { id: ctx.requestId, timeoutMs: this.requestTimeoutMs },
     );
   }
-}
-
-/** A loggable summary of anything thrown (code and message, no stack for service errors). */
-export function describe(err: unknown): { code?: string; message: string; stack?: string } {
-  if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
-    const out: { code?: string; message: string; stack?: string } = { message: err.message };
-    if (typeof code === 'string') out.code = code;
-    if (err.name !== 'SogomsError' && err.stack) out.stack = err.stack;
-    return out;
-  }
-  return { message: String(err) };
 }

@@ -9,7 +9,9 @@ import { GatewayCore, type RequestContext } from './core.js';
 import type { GatewayDeps } from './deps.js';
 import { handleHealth } from './health.js';
 import { BODY_LIMIT_BYTES, installBodyParsing } from './http/body.js';
+import { applyCors } from './http/cors.js';
 import { errorBody } from './http/envelope.js';
+import { errorExtras } from './http/error-detail.js';
 import { sendFailure, toHttpError } from './http/errors.js';
 import { requestIdOf } from './http/request-id.js';
 import { dispatch } from './router.js';
@@ -62,15 +64,22 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
     reply.header('x-request-id', request.id);
     done();
   });
+  const metrics = deps.metrics;
+  if (metrics)
+    app.addHook('onResponse', (request, reply, done) => {
+      metrics.observe(request, reply);
+      done();
+    });
   app.addHook('preClose', (done) => {
     closing = true;
-    done();
+    // Open SSE streams would keep the server from closing.
+    core.realtime.close().then(() => done(), done);
   });
 
   app.setErrorHandler((err, request, reply) => {
     const http = toHttpError(err);
     if (http.status >= 500) core.serverError(request.sogo ?? undefined, http, err, request);
-    sendFailure(reply, err, http);
+    sendFailure(reply, err, http, errorExtras(http, err, request.id, request.sogo?.app));
   });
   app.setNotFoundHandler((_request, reply) => {
     sendFailure(reply, new SogomsError(ErrorCode.NOT_FOUND, 'Route not found'));
@@ -89,13 +98,16 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
           return;
         }
         const headers = request.headers;
-        const found = resolveApp(deps.config(), headers.host, headers['x-forwarded-host']);
+        const peer = request.socket.remoteAddress ?? '';
+        const found = resolveApp(deps.config(), headers.host, headers['x-forwarded-host'], peer);
         if (!found) {
           done(new SogomsError(ErrorCode.APP_NOT_FOUND, 'Unknown application'));
           return;
         }
-        const ip = clientIp(found, request.socket.remoteAddress ?? '', headers['x-forwarded-for']);
+        const ip = clientIp(found, peer, headers['x-forwarded-for']);
         request.sogo = { app: found, requestId: request.id, ip };
+        // A preflight is answered here: no token, no body, no router (http/cors.ts).
+        if (found.cors && applyCors(found.cors, request, reply)) return;
         done();
       },
     },

@@ -1,5 +1,16 @@
 // sogoway: wiring only — flags, config, logger, service clients, buildGateway, listen, signals.
-import { ConfigError, createConfigReloader, loadPlatformConfig, type PlatformConfig } from '@sogoms/config';
+import { join } from 'node:path';
+import {
+  appChanges,
+  ConfigError,
+  type ConfigPart,
+  createConfigReloader,
+  formatProblem,
+  ignoredConfigFiles,
+  LastGoodConfig,
+  type PlatformConfig,
+  watchedFolders,
+} from '@sogoms/config';
 import { createServiceClient } from '@sogoms/protocol';
 import {
   createLogger,
@@ -12,7 +23,10 @@ import {
   usage,
 } from '@sogoms/runtime';
 import { VERSION, versionLine } from '@sogoms/version';
+import { checkQueries, keepRefused, refusedProblems, sameApps } from './apps/query-check.js';
 import { buildGateway } from './gateway.js';
+import { GatewayMetrics } from './metrics/http-metrics.js';
+import { createMetricsServer, DEFAULT_METRICS_HOST } from './metrics/server.js';
 
 const NAME = 'sogoway';
 const FLAGS: FlagSpec[] = [
@@ -24,11 +38,19 @@ const FLAGS: FlagSpec[] = [
     description: 'directory of the services’ sockets (sogoms-<svc>.<n>.sock)',
     default: '/run',
   },
-  { name: 'log-level', description: 'level of the gateway’s own log', default: 'warn' },
+  {
+    name: 'metrics-port',
+    description: 'port of GET /metrics (Prometheus), apart from the API; off when empty',
+    default: '',
+  },
+  { name: 'metrics-host', description: 'listen address of the metrics port', default: DEFAULT_METRICS_HOST },
+  { name: 'log-level', description: 'level of the gateway’s own log', default: 'info' },
   { name: 'version', description: 'print the version and exit', boolean: true },
   { name: 'help', description: 'print this help and exit', boolean: true },
 ];
 const CLOSE_TIMEOUT_MS = 10_000;
+/** The folders the gateway reads besides routes/: the queries, and the templates auth.yaml names (not cron/). */
+const CONFIG_PARTS: readonly ConfigPart[] = ['queries', 'emails'];
 
 function fail(message: string): never {
   process.stderr.write(`${NAME}: ${message}\n`);
@@ -47,40 +69,130 @@ async function main(): Promise<void> {
   if (flags.help) return void process.stdout.write(`${usage(NAME, FLAGS)}\n`);
   const port = Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`invalid -port: ${flags.port}`);
+  const metricsPort = flags['metrics-port'] === '' ? undefined : Number(flags['metrics-port']);
+  if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535))
+    fail(`invalid -metrics-port: ${flags['metrics-port']}`);
   const configDir = String(flags.config);
   const rundir = String(flags.rundir);
   // Per-request logging stays off: the gateway's own log is for warnings and errors (performance).
   const logger = createLogger(NAME, { level: String(flags['log-level']) });
 
+  // The last good configuration is kept in the rundir, one file per listening port (instances differ by port).
+  const lastGood = new LastGoodConfig({
+    dir: configDir,
+    file: join(rundir, `${NAME}.${port}.last-good.json`),
+    parts: CONFIG_PARTS,
+  });
+  const onLastGood = (when: string) =>
+    logger.error(
+      { config: 'last-good', saved_at: lastGood.savedAt, problems: lastGood.problems.map(formatProblem) },
+      `${when}: the configuration files are invalid; SERVING THE LAST GOOD CONFIGURATION (saved ${lastGood.savedAt}) until they are fixed`,
+    );
+  const commit = (next: PlatformConfig) => {
+    const err = lastGood.commit(next);
+    if (err)
+      logger.warn({ err: err.message }, 'cannot save the last good configuration (no fallback at restart)');
+    for (const w of ignoredConfigFiles(configDir, { parts: CONFIG_PARTS }))
+      logger.warn({ file: w.file }, w.message);
+  };
   let config: PlatformConfig;
   try {
-    config = loadPlatformConfig(configDir);
+    config = lastGood.start();
   } catch (err) {
     if (err instanceof ConfigError) fail(err.message);
     throw err;
   }
+  if (lastGood.origin === 'last-good') onLastGood('starting');
+  commit(config);
   const services = {
     db: createServiceClient({ discover: { dir: rundir, service: 'db' } }),
     logs: createServiceClient({ discover: { dir: rundir, service: 'logs' } }),
     smtp: createServiceClient({ discover: { dir: rundir, service: 'smtp' } }),
+    push: createServiceClient({ discover: { dir: rundir, service: 'push' } }),
   };
-  const gateway = buildGateway({ config: () => config, services, logger });
+  const metrics = metricsPort === undefined ? undefined : new GatewayMetrics();
+  const gateway = buildGateway({
+    config: () => config,
+    configState: () => lastGood.health(),
+    services,
+    logger,
+    ...(metrics ? { metrics } : {}),
+  });
+  let reloadSeq = 0;
+  const swap = (next: PlatformConfig): void => {
+    const wasLastGood = lastGood.origin === 'last-good';
+    // Unchanged apps keep their very same AppConfig: their compiled queries and column types survive.
+    const changes = appChanges(config.apps, next.apps);
+    config = next; // requests in flight keep the AppConfig they resolved
+    commit(next);
+    // A routine reload is information, not a warning: shown with `-log-level info`, like the services' own.
+    (wasLastGood ? logger.warn : logger.info).call(
+      logger,
+      {
+        apps: Object.keys(next.apps).length,
+        reloaded: changes.changed,
+        added: changes.added,
+        removed: changes.removed,
+      },
+      wasLastGood
+        ? 'configuration reloaded: the files are valid again, last good configuration left'
+        : 'configuration reloaded',
+    );
+  };
   const reloader = createConfigReloader<PlatformConfig>({
     dir: configDir,
-    load: loadPlatformConfig,
-    apply: (next) => {
-      config = next; // requests in flight keep the AppConfig they resolved
-      logger.warn({ apps: Object.keys(next.apps) }, 'configuration reloaded');
+    folders: watchedFolders(CONFIG_PARTS),
+    load: lastGood.load,
+    // The changed queries are prepared on their databases first (apps/query-check.ts): an app whose new query
+    // does not prepare keeps its previous configuration, and the refusal is logged with file and section.
+    apply: (candidate) => {
+      const seq = ++reloadSeq;
+      void checkQueries(services.db, candidate, config)
+        .then((check) => {
+          if (seq !== reloadSeq) return; // a newer reload is being checked: it decides
+          for (const [app, reason] of check.unchecked)
+            logger.warn({ app, reason }, 'queries not prepared before the reload (database unreachable)');
+          if (check.refused.size > 0)
+            logger.error(
+              { apps: [...check.refused.keys()], problems: refusedProblems(check) },
+              'invalid configuration refused: a query does not prepare on its database; that app keeps its previous configuration',
+            );
+          const next = keepRefused(candidate, config, check.refused);
+          if (check.refused.size === 0 || !sameApps(config, next)) swap(next);
+        })
+        .catch((err: unknown) =>
+          logger.error({ err: String(err) }, 'reload failed, previous configuration kept'),
+        );
     },
-    onError: (err) =>
+    onError: (err) => {
+      lastGood.refused(err);
+      if (lastGood.origin === 'last-good') return onLastGood('reload refused');
       logger.error(
         { problems: err instanceof ConfigError ? err.problems : String(err) },
         'invalid configuration refused, previous one kept',
-      ),
+      );
+    },
   });
 
   const address = await gateway.listen({ port, host: String(flags.host) });
   logger.warn({ address, config: configDir, rundir, version: VERSION }, `${NAME} listening`);
+  const metricsServer = metrics && createMetricsServer(metrics);
+  if (metricsServer) {
+    const host = String(flags['metrics-host']);
+    const bound = await metricsServer.listen(metricsPort!, host).catch((err: unknown) => {
+      fail(`cannot listen on the metrics port ${host}:${metricsPort}: ${(err as Error).message}`);
+    });
+    logger.warn({ metrics: `http://${bound.address}:${bound.port}/metrics` }, 'metrics listening');
+  }
+  void checkQueries(services.db, config).then((check) => {
+    for (const [app, reason] of check.unchecked)
+      logger.warn({ app, reason }, 'queries not prepared at start (database unreachable): not checked');
+    if (check.refused.size > 0)
+      logger.error(
+        { apps: [...check.refused.keys()], problems: refusedProblems(check) },
+        'queries that do not prepare on their database: they answer 500 DB_ERROR until fixed',
+      );
+  });
 
   installSignalHandlers({
     stop: async (signal) => {
@@ -91,7 +203,7 @@ async function main(): Promise<void> {
         logger.error('requests still running after the close timeout, exiting');
         process.exit(1);
       }, CLOSE_TIMEOUT_MS);
-      await gateway.close();
+      await Promise.all([gateway.close(), metricsServer?.close()]);
       clearTimeout(timer);
       for (const client of Object.values(services)) client.close();
       logger.warn(`${NAME} stopped`);

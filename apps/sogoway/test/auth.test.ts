@@ -104,7 +104,16 @@ describe('login', () => {
       user: Record<string, unknown>;
       token: string;
     };
-    expect(Object.keys(data).sort()).toEqual(['projects', 'statuses', 'tags', 'tasks', 'token', 'user']);
+    expect(Object.keys(data).sort()).toEqual([
+      'expires_in',
+      'projects',
+      'refresh_token',
+      'statuses',
+      'tags',
+      'tasks',
+      'token',
+      'user',
+    ]);
     expect(data.user).toEqual({ id: alice.id, email: 'alice@example.com', name: 'Alice', role: 'user' });
     expect(data.projects.map((p) => p.name)).toEqual(['Alice P']);
     expect(data.tags).toHaveLength(1);
@@ -184,10 +193,11 @@ describe('me and logout', () => {
     expect(event.params).toMatchObject({ app_id: 'prokov', ip: '192.0.2.7' });
   });
 
-  it('me of a deleted user → 404', async () => {
+  it('me of a deleted user → 401 "Session ended" (the session check finds no user)', async () => {
     const temp = await f.register('temp@example.com', 'Temp');
     f.sql('DELETE FROM users WHERE id = ?', [temp.id]);
     const res = await f.request({ url: '/api/auth/me', token: temp.token });
-    expect(res.status).toBe(404);
+    expect(res.status).toBe(401);
+    expect(res.body.error).toEqual({ code: 'UNAUTHORIZED', message: 'Session ended' });
   });
 });

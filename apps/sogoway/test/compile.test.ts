@@ -53,7 +53,7 @@ describe('compileResource', () => {
   it('list: filter into the outer WHERE only, default order, LIMIT ? OFFSET ? last', () => {
     const s = compiled.list!.statement({ key: 'default', sql: 'user_id = :user_id' }, [false, false], '');
     expect(s.text).toBe(
-      'SELECT id, (SELECT COUNT(*) FROM tt WHERE tt.task_id = tasks.id) AS n FROM tasks WHERE (user_id = ?) ORDER BY position ASC LIMIT ? OFFSET ?',
+      'SELECT id, (SELECT COUNT(*) FROM tt WHERE tt.task_id = tasks.id) AS n FROM tasks WHERE (user_id = ?) ORDER BY `position` ASC, `id` ASC LIMIT ? OFFSET ?',
     );
     expect(bind(s, who)).toEqual([7]);
   });
@@ -61,7 +61,7 @@ describe('compileResource', () => {
   it('list: given params in declaration order, values from the query string, sort replaces the order', () => {
     const s = compiled.list!.statement({ key: 'default', sql: 'user_id = :user_id' }, [true, true], '-title');
     expect(s.text).toBe(
-      "SELECT id, (SELECT COUNT(*) FROM tt WHERE tt.task_id = tasks.id) AS n FROM tasks WHERE (((user_id = ?)) AND (project_id = ?)) AND (title LIKE CONCAT('%', ?, '%')) ORDER BY title DESC LIMIT ? OFFSET ?",
+      "SELECT id, (SELECT COUNT(*) FROM tt WHERE tt.task_id = tasks.id) AS n FROM tasks WHERE (((user_id = ?)) AND (project_id = ?)) AND (title LIKE CONCAT('%', ?, '%')) ORDER BY `title` DESC, `id` DESC LIMIT ? OFFSET ?",
     );
     expect(bind(s, { ...who, params: { project_id: '3', q: "x' OR 1=1" } })).toEqual([7, '3', "x' OR 1=1"]);
     expect(
@@ -72,7 +72,7 @@ describe('compileResource', () => {
   it('list: the admin variant has no filter', () => {
     const s = compiled.list!.statement({ key: 'admin', sql: '' }, [false, false], 'title');
     expect(s.text).toBe(
-      'SELECT id, (SELECT COUNT(*) FROM tt WHERE tt.task_id = tasks.id) AS n FROM tasks ORDER BY title ASC LIMIT ? OFFSET ?',
+      'SELECT id, (SELECT COUNT(*) FROM tt WHERE tt.task_id = tasks.id) AS n FROM tasks ORDER BY `title` ASC, `id` ASC LIMIT ? OFFSET ?',
     );
     expect(bind(s, who)).toEqual([]);
   });

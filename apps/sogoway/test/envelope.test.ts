@@ -16,7 +16,9 @@ afterAll(async () => {
 function expectError(res: Response, status: number, code: string): void {
   expect(res.status).toBe(status);
   expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
-  expect(res.body).toEqual({ success: false, error: { code, message: expect.any(String) } });
+  // A DB_ERROR also names its request id (the errors log line with the database's message has it).
+  const extra = code === 'DB_ERROR' ? { request_id: res.headers['x-request-id'] } : {};
+  expect(res.body).toEqual({ success: false, error: { code, message: expect.any(String), ...extra } });
   expect(res.raw).not.toMatch(/at \w+ \(|\.ts:\d+|SELECT|INSERT|sqlite/i);
 }
 
@@ -96,10 +98,14 @@ describe('error envelope', () => {
     );
   });
 
-  it('a body just under 1 MiB is read', async () => {
+  it('a body just under 1 MiB is read (then refused for the name, not for its size)', async () => {
     const body = JSON.stringify({ name: 'y'.repeat(1024 * 1024 - 20) });
     const res = await f.request({ method: 'POST', url: '/api/projects', token, body });
-    expect(res.status).toBe(201);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toEqual({
+      code: 'VALIDATION_ERROR',
+      message: 'Field "name" is too long (max 150 characters)',
+    });
   });
 
   it('malformed JSON → 400 VALIDATION_ERROR', async () => {
@@ -149,6 +155,7 @@ describe('error envelope', () => {
       const res = await f.request({ url: '/api/tags', token, headers: { 'x-request-id': 'trace-500-abc' } });
       expectError(res, 500, 'DB_ERROR');
       expect(res.body.error?.message).toBe('Database error');
+      expect((res.body.error as { request_id?: string }).request_id).toBe('trace-500-abc');
       const report = await f.logs.waitFor('log_error', (p) => {
         const ctx = p.context as { request_id?: string } | undefined;
         return ctx?.request_id === 'trace-500-abc';
@@ -199,6 +206,10 @@ describe('success envelope', () => {
     const res = await f.request({ url: '/api/projects', token });
     expect(res.status).toBe(200);
     expect(Object.keys(res.body)).toEqual(['success', 'message', 'data', 'meta']);
-    expect(res.body).toMatchObject({ success: true, message: 'OK', meta: { limit: 50, offset: 0 } });
+    expect(res.body).toMatchObject({
+      success: true,
+      message: 'OK',
+      meta: { limit: 50, offset: 0, next: null },
+    });
   });
 });

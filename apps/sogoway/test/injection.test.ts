@@ -135,19 +135,22 @@ describe('SQL injection', () => {
   });
 
   it('in login and register fields', async () => {
-    for (const p of ["' OR '1'='1", "a@example.com' --", "a@example.com'/*"]) {
+    // Malformed addresses are refused before any lookup; quotes are valid in a local part (o'brien@), so
+    // those reach the lookup, bound as a value, and match nobody.
+    const wellFormed = new Set(["'or'1'='1@example.com", "a'--@example.com"]);
+    for (const p of ["' OR '1'='1", "a@example.com' --", "a@example.com'/*", ...wellFormed]) {
       const res = await f.request({
         method: 'POST',
         url: '/api/auth/login',
         body: { email: p, password: "' OR '1'='1" },
       });
-      expect(res.status).toBe(401);
+      expect(res.status).toBe(wellFormed.has(p) ? 401 : 400);
       const reg = await f.request({
         method: 'POST',
         url: '/api/auth/register',
         body: { email: p, password: 'x'.repeat(10), name: p },
       });
-      expect(reg.status).toBe(400);
+      expect(reg.status).toBe(wellFormed.has(p) ? 201 : 400);
     }
     noRequestTextInSql();
   });

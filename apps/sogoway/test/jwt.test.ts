@@ -6,10 +6,13 @@ import { type Fixture, OTHER_HOST, OTHER_SECRET, SECRET, startFixture } from './
 
 let f: Fixture;
 let alice: { id: number; token: string };
+// The session the gateway opened at registration: a hand-made token must name it (the app has sessions).
+let sid: string;
 
 beforeAll(async () => {
   f = await startFixture();
   alice = await f.register('alice@example.com', 'Alice');
+  sid = JSON.parse(Buffer.from(alice.token.split('.')[1]!, 'base64url').toString()).sid;
 });
 afterAll(async () => {
   await f?.close();
@@ -28,6 +31,7 @@ function claims(extra: object = {}) {
     iat,
     exp: iat + 600,
     jti: 'j',
+    sid,
     ...extra,
   };
 }
@@ -106,7 +110,7 @@ describe('bearer tokens', () => {
 
   it('Token expired: at exp, also once cached; the scheme is case-insensitive', async () => {
     const token = await signToken(
-      { sub: alice.id, email: 'alice@example.com', name: 'Alice', app: 'prokov', role: 'user' },
+      { sub: alice.id, email: 'alice@example.com', name: 'Alice', app: 'prokov', role: 'user', sid },
       SECRET,
       60_000,
       f.now,

@@ -7,7 +7,8 @@ let f: Fixture;
 let user: { id: number; token: string };
 
 beforeAll(async () => {
-  f = await startFixture();
+  // These tests mail one address many times; the per-address limit has its own tests below.
+  f = await startFixture({ prokovAuth: '  rate_limit:\n    forgot_per_email: 1000' });
   user = await f.register('reset@example.com', 'Rita');
 });
 afterAll(async () => {
@@ -140,5 +141,54 @@ describe('password reset', () => {
 
   it('forgot refuses a malformed email → 400', async () => {
     expect((await forgot('not-an-email')).status).toBe(400);
+  });
+});
+
+describe('forgot-password mail flood (issue 6)', () => {
+  let g: Fixture;
+  beforeAll(async () => {
+    g = await startFixture({
+      prokovAuth: `  rate_limit:
+    forgot_per_email: 3
+    forgot_per_email_window: 1h`,
+    });
+    await g.register('victim@example.com', 'Victim');
+  });
+  afterAll(async () => {
+    await g?.close();
+  });
+
+  const forgotOn = (email: string) =>
+    g.request({ method: 'POST', url: '/api/auth/password/forgot', body: { email } });
+  const mailsTo = (to: string) =>
+    g.smtp.calls.filter((c) => c.params.template === 'password_reset' && c.params.to === to).length;
+
+  it('30 forgot calls for one address, from 30 client addresses, send 3 mails and all answer the same 200', async () => {
+    const answers = [];
+    // Variants of the address count as the same address.
+    for (let i = 0; i < 30; i++)
+      answers.push(await forgotOn(i % 2 ? 'VICTIM@example.com' : 'victim@example.com'));
+    const unknown = await forgotOn('nobody-here@example.com');
+    for (const res of [...answers, unknown]) {
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual(unknown.body);
+    }
+    await g.smtp.waitFor('send_template', () => mailsTo('victim@example.com') >= 3);
+    // The mails are fire-and-forget: any beyond the third would have been sent by now (same event-loop turns).
+    await g.request({ url: '/health' });
+    expect(mailsTo('victim@example.com')).toBe(3);
+    expect(
+      g.logs.calls.filter((c) => c.params.event === 'password_forgot').length,
+      'password_forgot events',
+    ).toBe(3);
+  });
+
+  it('mails the address again once the window has passed; other addresses are not affected', async () => {
+    await g.register('bystander@example.com', 'Bystander');
+    expect((await forgotOn('bystander@example.com')).status).toBe(200);
+    await g.smtp.waitFor('send_template', () => mailsTo('bystander@example.com') === 1);
+    g.now += 60 * 60_000;
+    expect((await forgotOn('victim@example.com')).status).toBe(200);
+    await g.smtp.waitFor('send_template', () => mailsTo('victim@example.com') === 4);
   });
 });

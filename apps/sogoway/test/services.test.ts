@@ -1,5 +1,6 @@
 // Backing services failing or gone: 503 within the request timeout, never a hang; events and error reports
-// never fail a request; GET /health reports each service.
+// never fail a request, and a stalled sogoms-logs costs a bounded number of calls in flight; GET /health
+// answers 200 as long as the gateway serves, and reports each service.
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Fixture, PASSWORD, startFixture } from './helpers/fixture.js';
 
@@ -73,6 +74,43 @@ describe('backing services', () => {
     await expect.poll(() => f!.logged.some((l) => l.msg === 'event not logged')).toBe(true);
   });
 
+  it('issue 1: a 5xx on a huge URL is reported with the URL clipped, to sogoms-logs and to the gateway log', async () => {
+    f = await startFixture();
+    const { token } = await f.register('a@example.com', 'A');
+    await f.db.server.close(0);
+    const secret = 'x'.repeat(5_000);
+    const res = await f.request({
+      url: `/api/projects?q=${secret}`,
+      token,
+      headers: { 'x-request-id': 'long-url-1' },
+    });
+    expect(res.status).toBe(503);
+    const report = await f.logs.waitFor(
+      'log_error',
+      (p) => (p.context as { request_id?: string }).request_id === 'long-url-1',
+    );
+    const sent = JSON.stringify(report.params);
+    expect(sent.length).toBeLessThan(1_000);
+    expect((report.params.context as { url: string }).url).toMatch(/^\/api\/projects\?q=x+…\[\+\d+ chars\]$/);
+    const own = f.logged.find((l) => l.level === 'error');
+    expect(JSON.stringify(own).length).toBeLessThan(1_000);
+  });
+
+  it('issue 1: an event carrying a user value (login_failed email) is sent clipped', async () => {
+    f = await startFixture();
+    const email = `${'a'.repeat(64)}@${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.com`;
+    const res = await f.request({
+      method: 'POST',
+      url: '/api/auth/login',
+      body: { email, password: 'not-the-password' },
+    });
+    expect(res.status).toBe(401);
+    const event = await f.logs.waitFor('log_event', (p) => p.event === 'login_failed');
+    const logged = (event.params.data as { email: string }).email;
+    expect(logged.startsWith(email.slice(0, 128))).toBe(true);
+    expect(logged).toMatch(/…\[\+123 chars\]$/);
+  });
+
   it('sogoms-logs failing: a 5xx is still answered', async () => {
     f = await startFixture();
     const { token } = await f.register('a@example.com', 'A');
@@ -92,8 +130,10 @@ describe('GET /health', () => {
       message: 'OK',
       data: {
         version: '9.9.9-test',
+        status: 'ok',
         services: { db: 'ok', logs: 'ok', smtp: 'ok' },
         databases: { ok: 2, down: 0 },
+        log_calls: { in_flight: 0, dropped: 0, failed: 0 },
       },
     });
   });
@@ -104,31 +144,126 @@ describe('GET /health', () => {
     const res = await f.request({ url: '/health', host: 'anything.example' });
     // A gateway restart would not bring a database back: sogoctl must keep seeing a healthy gateway.
     expect(res.status).toBe(200);
-    expect(res.body.data).toMatchObject({ services: { db: 'ok' }, databases: { ok: 1, down: 1 } });
+    expect(res.body.data).toMatchObject({
+      status: 'degraded',
+      services: { db: 'ok' },
+      databases: { ok: 1, down: 1 },
+    });
     expect(res.raw).not.toContain('prokov');
   });
 
-  it('answers 503 when db is down, 503 when logs is down, 200 when only smtp is down', async () => {
+  it('many tenants: reports sogoms-db saturation (waiting calls, refused connections) as degraded, not ok', async () => {
+    f = await startFixture();
+    f.db.connections = {
+      max: 100,
+      open: 100,
+      in_use: 100,
+      idle: 0,
+      waiting: 7,
+      refused: 2,
+      wait_timeouts: 1,
+      saturated: true,
+    };
+    const res = await f.request({ url: '/health', host: 'anything.example' });
+    expect(res.status).toBe(200);
+    expect(res.body.data).toMatchObject({
+      status: 'degraded',
+      databases: { ok: 2, down: 0 },
+      db_connections: { max: 100, open: 100, waiting: 7, refused: 2, wait_timeouts: 1, saturated: true },
+    });
+    f.db.connections = {
+      max: 100,
+      open: 3,
+      in_use: 1,
+      idle: 2,
+      waiting: 0,
+      refused: 0,
+      wait_timeouts: 0,
+      saturated: false,
+    };
+    expect((await f.request({ url: '/health' })).body.data).toMatchObject({
+      status: 'ok',
+      db_connections: { open: 3, waiting: 0, saturated: false },
+    });
+  });
+
+  it('issue 9: stays 200 (status degraded) when smtp, logs or db is down: backends are reported, not fatal', async () => {
     f = await startFixture();
     await f.smtp.server.close(0);
     const smtpDown = await f.request({ url: '/health' });
     expect(smtpDown.status).toBe(200);
-    expect((smtpDown.body.data as { services: object }).services).toEqual({
-      db: 'ok',
-      logs: 'ok',
-      smtp: 'down',
+    expect(smtpDown.body.data).toMatchObject({
+      status: 'degraded',
+      services: { db: 'ok', logs: 'ok', smtp: 'down' },
     });
     await f.logs.server.close(0);
     const logsDown = await f.request({ url: '/health' });
-    expect(logsDown.status).toBe(503);
-    expect(logsDown.body.error).toEqual({ code: 'SERVICE_UNAVAILABLE', message: 'Unavailable: logs' });
+    expect(logsDown.status).toBe(200);
+    expect(logsDown.body.data).toMatchObject({ status: 'degraded', services: { logs: 'down' } });
     await f.db.server.close(0);
-    const bothDown = await f.request({ url: '/health' });
-    expect(bothDown.status).toBe(503);
-    expect(bothDown.body.data).toEqual({
-      version: '9.9.9-test',
-      services: { db: 'down', logs: 'down', smtp: 'down' },
+    const allDown = await f.request({ url: '/health' });
+    expect(allDown.status).toBe(200);
+    expect(allDown.body).toEqual({
+      success: true,
+      message: 'OK',
+      data: {
+        version: '9.9.9-test',
+        status: 'degraded',
+        services: { db: 'down', logs: 'down', smtp: 'down' },
+        log_calls: { in_flight: 0, dropped: 0, failed: 0 },
+      },
     });
+  });
+
+  it('issue 9: sogoms-logs stalled (never answers) → /health 200 with logs down, and requests keep being served', async () => {
+    f = await startFixture({ requestTimeoutMs: 30_000 });
+    const { token } = await f.register('stall@example.com', 'S');
+    await f.logs.waitFor('log_event', (p) => p.event === 'register');
+    f.logs.hang = true;
+    const health = await f.request({ url: '/health' });
+    expect(health.status).toBe(200);
+    expect(health.body.data).toMatchObject({ status: 'degraded', services: { db: 'ok', logs: 'down' } });
+    // Each of these sends an event to the stalled sogoms-logs, and none waits for it.
+    const login = await f.request({
+      method: 'POST',
+      url: '/api/auth/login',
+      body: { email: 'stall@example.com', password: PASSWORD },
+    });
+    expect(login.status).toBe(200);
+    expect((await f.register('stall2@example.com', 'S2')).token).toBeTruthy();
+    const created = await f.request({ method: 'POST', url: '/api/projects', token, body: { name: 'P' } });
+    expect(created.status).toBe(201);
+    expect((await f.request({ url: '/api/projects', token })).status).toBe(200);
+    const after = await f.request({ url: '/health' });
+    expect((after.body.data as { log_calls: object }).log_calls).toEqual({
+      in_flight: 2,
+      dropped: 0,
+      failed: 0,
+    });
+  });
+
+  it('issue 9: calls to a stalled sogoms-logs beyond the in-flight bound are dropped and counted, not queued', async () => {
+    f = await startFixture({ requestTimeoutMs: 30_000, logsMaxInFlight: 2 });
+    await f.register('bound@example.com', 'B');
+    await f.logs.waitFor('log_event', (p) => p.event === 'register');
+    f.logs.hang = true;
+    for (let i = 0; i < 5; i++) {
+      const res = await f.request({
+        method: 'POST',
+        url: '/api/auth/login',
+        body: { email: 'bound@example.com', password: PASSWORD },
+      });
+      expect(res.status).toBe(200);
+    }
+    const health = await f.request({ url: '/health' });
+    expect(health.status).toBe(200);
+    expect((health.body.data as { log_calls: object }).log_calls).toEqual({
+      in_flight: 2,
+      dropped: 3,
+      failed: 0,
+    });
+    // One warning, not one per dropped call (the clock stands still).
+    expect(f.logged.filter((l) => l.msg === 'event not logged')).toHaveLength(1);
   });
 
   it('reports smtp as absent when the gateway has no smtp client', async () => {

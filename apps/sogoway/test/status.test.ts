@@ -2,7 +2,8 @@ import { ErrorCode } from '@sogoms/protocol';
 import { describe, expect, it } from 'vitest';
 import { HTTP_ERRORS, httpErrorFor } from '../src/http/status.js';
 
-// The codes SPEC §5 lets an HTTP client see, with their statuses.
+// The codes SPEC §5 lets an HTTP client see, with their statuses (plus RESULT_TOO_LARGE: one answer over the
+// protocol's frame limit, a code of its own so the client knows to ask for a smaller page).
 const PUBLIC: Record<string, number> = {
   UNAUTHORIZED: 401,
   INVALID_CREDENTIALS: 401,
@@ -18,6 +19,7 @@ const PUBLIC: Record<string, number> = {
   DB_ERROR: 500,
   INTERNAL_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,
+  RESULT_TOO_LARGE: 422,
 };
 
 describe('HTTP status table', () => {

@@ -11,6 +11,8 @@ export interface UserClaims {
   name: string;
   app: string;
   role: string;
+  /** The session (refresh-token family) the token belongs to; absent in stateless (`sessions: false`) tokens. */
+  sid?: string;
 }
 
 /** A verified token's claims. */
@@ -56,6 +58,7 @@ export async function signToken(
     name: claims.name,
     app: claims.app,
     role: claims.role,
+    ...(claims.sid === undefined ? {} : { sid: claims.sid }),
     jti: randomUUID(),
   };
   // jose types `sub` as a string (RFC 7519); SOGOMS, like the original, puts the numeric user id there.
@@ -93,10 +96,13 @@ export async function verifyToken(
 
 // A correctly signed token is still refused when a claim has the wrong type: the gateway trusts these values.
 function asClaims(p: Record<string, unknown>): TokenClaims | undefined {
-  const { sub, email, name, app, role, iat, exp, jti } = p;
+  const { sub, email, name, app, role, iat, exp, jti, sid } = p;
   if (typeof sub !== 'number' || !Number.isSafeInteger(sub) || sub <= 0) return undefined;
   if (typeof email !== 'string' || typeof name !== 'string' || typeof app !== 'string') return undefined;
   if (typeof role !== 'string' || role.length === 0 || typeof jti !== 'string') return undefined;
   if (typeof iat !== 'number' || typeof exp !== 'number') return undefined;
-  return { sub, email, name, app, role, iat, exp, jti };
+  if (sid !== undefined && (typeof sid !== 'string' || sid.length === 0 || sid.length > 64)) return undefined;
+  const claims: TokenClaims = { sub, email, name, app, role, iat, exp, jti };
+  if (sid !== undefined) claims.sid = sid;
+  return claims;
 }

@@ -10,24 +10,36 @@ import {
   TOKEN_PLACEHOLDERS,
 } from './sql-check.js';
 import { loadTree } from './tree.js';
-import type { AuthQueries, EmailTemplate, ResourceQueries } from './types.js';
+import type { AuthQueries, AuthSettings, EmailTemplate, ResourceQueries } from './types.js';
 
 // Columns a registration body must never set: the id is the database's, the role is an admin's decision.
 const FORBIDDEN_REGISTER_FIELDS = ['id', 'role'];
 
 /**
- * Reads queries/{app}/auth.yaml; cross-checks login.include against the app's resources and the email
- * templates it names against the app's emails.
+ * Reads queries/{app}/auth.yaml; cross-checks login.include against the app's resources (`unreadable`: resource
+ * files that exist but failed to load, not reported again) and the email templates it names against the
+ * app's emails.
  */
 export function readAuthQueriesFile(
   report: FileReport,
   env: Env,
   resources: Readonly<Record<string, ResourceQueries>>,
   emails: Readonly<Record<string, EmailTemplate>>,
+  settings?: AuthSettings,
+  unreadableFiles: Unreadable = {},
 ): AuthQueries | undefined {
+  const unreadable = unreadableFiles.resources ?? new Set<string>();
+  const templateName = (s: Section, key: string, required: boolean) =>
+    checkedTemplate(s, key, emails, unreadableFiles.emails, required);
   const tree = loadTree(report, env);
   if (!tree) return undefined;
-  const s = new Section(report, '', tree.value ?? {}, ['login', 'register', 'me', 'password_reset']);
+  const s = new Section(report, '', tree.value ?? {}, [
+    'login',
+    'register',
+    'me',
+    'password_reset',
+    'email_verification',
+  ]);
   const requireSection = (key: string, keys: string[]): Section => {
     if (!s.has(key)) report.add(key, 'is required');
     return s.section(key, keys);
@@ -40,6 +52,8 @@ export function readAuthQueriesFile(
   }
   const include: string[] = [];
   for (const { value, path } of login.stringList('include')) {
+    // A resource file that failed to load has its own problems reported already: naming it is not another one.
+    if (unreadable.has(value)) continue;
     if (!resources[value])
       report.add(path, `no resource ${report.quote(path, value)} (no queries file of that name)`);
     else if (!resources[value].list)
@@ -64,7 +78,7 @@ export function readAuthQueriesFile(
     register: { table: readIdentifier(register, 'table', { required: s.has('register') }) ?? '', fields },
     me: { query: readSql(requireSection('me', ['query']), 'query', TOKEN_PLACEHOLDERS) ?? '' },
   };
-  const welcome = templateName(register, 'welcome_email', emails, false);
+  const welcome = templateName(register, 'welcome_email', false);
   if (welcome !== undefined) auth.register.welcomeEmail = welcome;
 
   const reset = s.section('password_reset', ['template', 'url', 'update']);
@@ -72,23 +86,39 @@ export function readAuthQueriesFile(
     const update = reset.section('update', ['table']);
     if (!reset.has('update')) report.add(reset.at('update'), 'is required');
     auth.passwordReset = {
-      template: templateName(reset, 'template', emails, true) ?? '',
+      template: templateName(reset, 'template', true) ?? '',
       url: readTemplate(reset, 'url', true) ?? '',
       update: { table: readIdentifier(update, 'table', { required: reset.has('update') }) ?? '' },
     };
   }
+  const verification = s.section('email_verification', ['template', 'url']);
+  if (verification.present) {
+    auth.emailVerification = {
+      template: templateName(verification, 'template', true) ?? '',
+      url: readTemplate(verification, 'url', true) ?? '',
+    };
+  } else if (settings?.requireVerifiedEmail) {
+    report.add('email_verification', 'is required: the app sets auth.require_verified_email: true');
+  }
   return auth;
 }
 
-function templateName(
+/** Names of files that exist but failed to load (their problems are reported against them, once). */
+export interface Unreadable {
+  resources?: ReadonlySet<string>;
+  emails?: ReadonlySet<string>;
+}
+
+function checkedTemplate(
   s: Section,
   key: string,
   emails: Readonly<Record<string, EmailTemplate>>,
+  unreadable: ReadonlySet<string> | undefined,
   required: boolean,
 ): string | undefined {
   const name = s.string(key, { required });
   if (name === undefined) return undefined;
-  if (!emails[name]) {
+  if (!emails[name] && !unreadable?.has(name)) {
     s.report.add(
       s.at(key),
       `no email template ${s.report.quote(s.at(key), name)} (no emails file of that name)`,

@@ -1,4 +1,4 @@
-import { readPlatformConfig } from './platform.js';
+import { ignoredConfigFiles, readPlatformConfig } from './platform.js';
 import { readSogoctlConfig } from './sogoctl.js';
 import type { LoadOptions } from './tree.js';
 import type { ConfigProblem } from './types.js';
@@ -9,4 +9,9 @@ export function checkConfigTree(dir: string, opts?: LoadOptions): ConfigProblem[
   readSogoctlConfig(dir, problems, opts);
   readPlatformConfig(dir, problems, opts);
   return problems;
+}
+
+/** Files of the tree the loaders skip (`notes.yml`, a README): warnings, not problems (for `sogoctl check`). */
+export function checkConfigWarnings(dir: string): ConfigProblem[] {
+  return ignoredConfigFiles(dir);
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { dependOn } from './file-source.js';
 import type { Section } from './schema.js';
 
 /** A config path made absolute against the config root (absolute paths are kept as they are). */
@@ -34,6 +35,7 @@ export function readSecret(
     return undefined;
   }
   const path = resolveAgainst(dir, file);
+  dependOn(path);
   try {
     return readFileSync(path, 'utf8').replace(/[\r\n]+$/, '');
   } catch (err) {

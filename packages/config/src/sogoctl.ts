@@ -26,6 +26,7 @@ const SUPERVISOR_KEYS = [
   'start_timeout',
   'log_file',
   'control_socket',
+  'metrics_listen',
 ];
 const SERVICE_KEYS = ['binary', 'args', 'env', 'instances', 'health_socket', 'health_url', 'depends_on'];
 const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -74,7 +75,24 @@ function readSupervisor(s: Section, root: string): SupervisorSettings {
       root,
       s.string('control_socket', { required: s.has('control_socket') }) ?? DEFAULT_CONTROL_SOCKET,
     ),
+    ...readMetricsListen(s),
   };
+}
+
+/** `metrics_listen: "127.0.0.1:9465"`: where sogoctl serves GET /metrics (Prometheus); off when absent. */
+function readMetricsListen(s: Section): { metricsListen?: { host: string; port: number } } {
+  const raw = s.string('metrics_listen', { required: s.has('metrics_listen') });
+  if (raw === undefined) return {};
+  const m = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(raw.trim());
+  const port = m ? Number(m[2]) : -1;
+  if (!m || port > 65535) {
+    s.report.add(
+      s.at('metrics_listen'),
+      `expected HOST:PORT like 127.0.0.1:9465 (got ${s.report.quote(s.at('metrics_listen'), raw)})`,
+    );
+    return {};
+  }
+  return { metricsListen: { host: m[1]!.replace(/^\[(.*)\]$/, '$1'), port } };
 }
 
 function readService(top: Section, name: string, raw: unknown, root: string): ServiceSpec {

@@ -1,52 +1,73 @@
-import { type Dirent, readdirSync, realpathSync, statSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { readdirSync, realpathSync, type Stats, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 const MAX_DEPTH = 4;
 
 /**
- * The real paths to watch for a config tree: the tree itself (recursively) plus the target of every symlink in it
- * that points outside — a recursive fs.watch does not follow links, and the dev config links queries/ and emails/
- * to the production folders. Value: whether to watch recursively (directories) or not (a linked file).
+ * What to watch for a config tree: real directory path → the names to react to (null: every name). Every directory
+ * of the tree is watched on its own, non-recursively: a directory watch survives a file being replaced by a rename
+ * (sed -i, vim, editors' safe save), which a recursive fs.watch does not. Symlinks are followed (the dev config
+ * links queries/ and emails/ to the production folders); a link to a single file gets its target's directory
+ * watched for that name only.
  */
-export function watchRoots(dir: string): Map<string, boolean> {
-  const roots = new Map<string, boolean>();
-  let top: string;
-  try {
-    top = realpathSync(dir);
-  } catch {
-    return roots;
-  }
-  roots.set(top, true);
-  const inside = (path: string): boolean =>
-    [...roots.entries()].some(
-      ([root, recursive]) => path === root || (recursive && path.startsWith(root + sep)),
-    );
-  const walk = (path: string, depth: number): void => {
-    if (depth > MAX_DEPTH) return;
-    let entries: Dirent[];
+export function watchedDirs(dir: string, folders?: readonly string[]): Map<string, Set<string> | null> {
+  const dirs = new Map<string, Set<string> | null>();
+  walk(dir, folders, (path, real, stats) => {
+    // The root itself only for the folders read (one appearing, or replaced by a link).
+    if (stats.isDirectory()) dirs.set(real, path === dir && folders ? new Set(folders) : null);
+    else if (path !== real) {
+      // A linked file: watch the directory holding its target, for that name.
+      const parent = dirname(real);
+      const names = dirs.get(parent);
+      if (names === undefined) dirs.set(parent, new Set([basename(real)]));
+      else names?.add(basename(real));
+    }
+  });
+  return dirs;
+}
+
+/**
+ * A cheap fingerprint of the tree: (path, size, mtime, inode) of every file and directory, links followed. The
+ * reloader polls it as a safety net: any save, whatever the editor, changes it.
+ */
+export function treeSignature(dir: string, folders?: readonly string[]): string {
+  const parts: string[] = [];
+  walk(dir, folders, (path, _real, s) => {
+    parts.push(`${path}\t${s.isDirectory() ? 'd' : s.size}\t${s.mtimeMs}\t${s.ino}`);
+  });
+  return parts.join('\n');
+}
+
+/**
+ * Visits the tree's root and everything under it (links followed, each real directory once, bounded depth); with
+ * `folders`, only those folders of the root.
+ */
+function walk(
+  dir: string,
+  folders: readonly string[] | undefined,
+  visit: (path: string, real: string, stats: Stats) => void,
+): void {
+  const seen = new Set<string>();
+  const go = (path: string, depth: number): void => {
+    let real: string;
+    let stats: Stats;
     try {
-      entries = readdirSync(path, { withFileTypes: true });
+      real = realpathSync(path);
+      stats = statSync(real);
+    } catch {
+      return; // gone, or a dangling link: the loader reports what it cannot read
+    }
+    visit(path, real, stats);
+    if (!stats.isDirectory() || depth >= MAX_DEPTH || seen.has(real)) return;
+    seen.add(real);
+    let names: string[];
+    try {
+      names = readdirSync(path).sort();
     } catch {
       return;
     }
-    for (const entry of entries) {
-      const full = join(path, entry.name);
-      if (entry.isDirectory()) walk(full, depth + 1);
-      else if (entry.isSymbolicLink()) {
-        let real: string;
-        let isDir: boolean;
-        try {
-          real = realpathSync(full);
-          isDir = statSync(real).isDirectory();
-        } catch {
-          continue; // a dangling link: the loader reports what it cannot read
-        }
-        if (inside(real)) continue;
-        roots.set(real, isDir);
-        if (isDir) walk(real, depth + 1);
-      }
-    }
+    for (const name of names)
+      if (depth > 0 || !folders || folders.includes(name)) go(join(path, name), depth + 1);
   };
-  walk(top, 0);
-  return roots;
+  go(dir, 0);
 }

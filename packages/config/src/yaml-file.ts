@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import yaml from 'js-yaml';
 import type { FileReport } from './errors.js';
+import { fileSource } from './file-source.js';
 
 export type YamlResult = { ok: true; value: unknown } | { ok: false };
 
@@ -11,7 +11,7 @@ export type YamlResult = { ok: true; value: unknown } | { ok: false };
 export function readYamlFile(report: FileReport): YamlResult {
   let text: string;
   try {
-    text = readFileSync(report.file, 'utf8');
+    text = fileSource().readText(report.file);
   } catch (err) {
     report.add('', `cannot read file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     return { ok: false };

@@ -16,7 +16,8 @@ describe('checkConfigTree', () => {
     const dir = makeTree({
       ...prokovTree(),
       'sogoctl.yaml': 'services:\n  db: { binary: /db, depends_on: [logs] }\n',
-      'queries/prokov/tags.yaml': 'list: { query: "SELECT * FROM tags WHERE id = :id" }\n',
+      'queries/prokov/tags.yaml':
+        'list: { query: "SELECT * FROM tags WHERE id = :id", filters: { default: "" } }\n',
       'emails/prokov/welcome.yaml': 'subject: x\n',
     });
     const problems = checkConfigTree(dir);

@@ -74,6 +74,7 @@ delete:
 owner_field: owner_id
 list:
   query: SELECT id, name FROM tags
+  filters: { default: "owner_id = :user_id" }
   limit: { default: 20, max: 100 }
 `,
     'emails/prokov/welcome.yaml': `

@@ -17,6 +17,7 @@ describe('loadPlatformConfig', () => {
     expect(app.basePath).toBe('/api');
     expect(app.hosts).toEqual(['prokov.example.com', 'localhost']);
     expect(app.trustProxy).toBe(false);
+    expect(app.trustedProxies).toEqual([]);
     expect(app.database).toEqual({
       driver: 'sqlite',
       host: '127.0.0.1',
@@ -25,12 +26,17 @@ describe('loadPlatformConfig', () => {
       password: DB_PASSWORD,
       name: '',
       file: join(dir, '..', 'data/prokov.db'),
+      create: false,
       pool: 10,
       queryTimeoutMs: 5_000,
+      idleTimeoutMs: 30_000,
     });
     expect(app.auth).toEqual({
       jwtSecret: JWT_SECRET,
-      jwtExpiryMs: 86_400_000,
+      jwtExpiryMs: 900_000,
+      sessions: true,
+      refreshTtlMs: 2_592_000_000,
+      requireVerifiedEmail: false,
       bcryptCost: 10,
       passwordMinLength: 8,
       rateLimit: {
@@ -41,6 +47,10 @@ describe('loadPlatformConfig', () => {
         loginPerIpWindowMs: 60_000,
         registerPerIp: 20,
         registerPerIpWindowMs: 3_600_000,
+        forgotPerEmail: 3,
+        forgotPerEmailWindowMs: 3_600_000,
+        verifyPerEmail: 3,
+        verifyPerEmailWindowMs: 3_600_000,
       },
     });
     expect(app.smtp).toEqual({
@@ -74,7 +84,8 @@ describe('loadPlatformConfig', () => {
       order: 'position ASC',
       params: { status_id: 'status_id = :status_id', archived: 'archived = :archived' },
       sortable: ['name', 'position'],
-      limit: { default: 50, max: 500 },
+      limit: { default: 50, max: 500, maxOffset: 1_000 },
+      key: 'id',
     });
     expect(projects.show?.filters).toEqual({ default: 'user_id = :user_id', admin: '' });
     expect(projects.create).toEqual({
@@ -90,7 +101,7 @@ describe('loadPlatformConfig', () => {
       references: {},
     });
     expect(app.resources['tags']?.ownerField).toBe('owner_id');
-    expect(app.resources['tags']?.list?.limit).toEqual({ default: 20, max: 100 });
+    expect(app.resources['tags']?.list?.limit).toEqual({ default: 20, max: 100, maxOffset: 1_000 });
     expect(app.resources['auth']).toBeUndefined();
     expect(app.emails['welcome']).toEqual({
       name: 'welcome',
@@ -98,6 +109,18 @@ describe('loadPlatformConfig', () => {
       body: 'Bonjour {{.Name}},\n',
       bodyHtml: '<h1>Bienvenue {{.Name}} !</h1>\n',
     });
+  });
+
+  it('keeps an unquoted version as written (version: 1.0 read "1" before)', () => {
+    const dir = makeTree({
+      'routes/shop.yaml': `
+version: 1.0   # unquoted
+hosts: [shop.example.com]
+database: { driver: sqlite, file: data/shop.db }
+auth: { jwt_secret: inline-secret }
+`,
+    });
+    expect(loadPlatformConfig(dir).apps['shop']?.version).toBe('1.0');
   });
 
   it('reads a MariaDB app with every setting given, secrets inline and from environment variables', () => {
@@ -119,6 +142,7 @@ database:
   query_timeout: 2s
 auth:
   jwt_secret: inline-secret
+  sessions: false
   jwt_expiry: 1h
   bcrypt_cost: 12
   password_min_length: 10
@@ -130,6 +154,10 @@ auth:
     login_per_ip_window: 30s
     register_per_ip: 2
     register_per_ip_window: 24h
+    forgot_per_email: 5
+    forgot_per_email_window: 10m
+    verify_per_email: 2
+    verify_per_email_window: 1m
 smtp:
   host: smtp.example.com
   user: me@example.com
@@ -144,6 +172,7 @@ logs:
     expect(app.version).toBe('2');
     expect(app.basePath).toBe('/v1');
     expect(app.trustProxy).toBe(true);
+    expect(app.trustedProxies).toEqual(['127.0.0.0/8', '::1/128']);
     expect(app.database).toEqual({
       driver: 'mysql',
       host: 'db.internal',
@@ -154,10 +183,14 @@ logs:
       name: 'shop',
       pool: 4,
       queryTimeoutMs: 2_000,
+      idleTimeoutMs: 30_000,
     });
     expect(app.auth).toEqual({
       jwtSecret: 'inline-secret',
       jwtExpiryMs: 3_600_000,
+      sessions: false,
+      refreshTtlMs: 0,
+      requireVerifiedEmail: false,
       bcryptCost: 12,
       passwordMinLength: 10,
       rateLimit: {
@@ -168,6 +201,10 @@ logs:
         loginPerIpWindowMs: 30_000,
         registerPerIp: 2,
         registerPerIpWindowMs: 86_400_000,
+        forgotPerEmail: 5,
+        forgotPerEmailWindowMs: 600_000,
+        verifyPerEmail: 2,
+        verifyPerEmailWindowMs: 60_000,
       },
     });
     expect(app.smtp).toEqual({

@@ -178,7 +178,7 @@ services:
         dir,
       ),
     ).toEqual([
-      'sogoctl.yaml supervisor.colour: unknown key (expected one of: health_interval, restart_delay, max_restarts, restart_window, stop_timeout, start_timeout, log_file, control_socket)',
+      'sogoctl.yaml supervisor.colour: unknown key (expected one of: health_interval, restart_delay, max_restarts, restart_window, stop_timeout, start_timeout, log_file, control_socket, metrics_listen)',
       'sogoctl.yaml supervisor.health_interval: expected a duration like 500ms, 10s, 1m, 24h or a number of seconds (got "soon")',
       'sogoctl.yaml supervisor.max_restarts: must be between 0 and 1000000 (got -1)',
       'sogoctl.yaml services.sogoway.binary: is required',

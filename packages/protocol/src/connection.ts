@@ -1,4 +1,8 @@
 // One client connection to a service socket: many requests in flight, answers matched by id in any order.
+// Neither direction lets one request's size break the connection for the others: a request over the frame
+// limit is refused here with PAYLOAD_TOO_LARGE before anything is sent, and an answer over it (from a server
+// with a larger limit, or an older one that did not check) is read and dropped without buffering, failing only
+// its own request with RESULT_TOO_LARGE.
 import { connect, type Socket } from 'node:net';
 import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder } from './codec.js';
 import { ErrorCode, fromWireError, SogomsError, type WireError } from './errors.js';
@@ -18,6 +22,8 @@ interface Pending {
 // A success answer as the server writes it: the id first, the result last (server.ts builds it as text).
 const ANSWER_HEAD = '{"id":"';
 const SUCCESS_AFTER_ID = '","status":"success","result":';
+/** The id at the start of an answer's text, as a JSON string literal. */
+const ANSWER_ID = /^\{"id":("(?:[^"\\]|\\.)*")/;
 
 // One sweep timer per connection instead of a timer per request: timeouts fire within SWEEP_MS of their
 // deadline, and a round trip no longer pays for arming and clearing a timer.
@@ -28,6 +34,7 @@ export class ClientConnection {
   private readonly socket: Socket;
   private readonly writer: FrameWriter;
   private readonly decoder: FrameDecoder;
+  private readonly maxFrameBytes: number;
   private readonly pending = new Map<string, Pending>();
   private seq = 0;
   private sweeper: NodeJS.Timeout | undefined;
@@ -42,10 +49,11 @@ export class ClientConnection {
     onClose?: (conn: ClientConnection) => void,
   ) {
     this.socketPath = socketPath;
-    this.decoder = new FrameDecoder(maxFrameBytes);
+    this.maxFrameBytes = maxFrameBytes;
+    this.decoder = new FrameDecoder(maxFrameBytes, { onOversized: this.onOversized });
     this.socket = connect(socketPath);
     this.socket.setNoDelay?.(true);
-    this.writer = new FrameWriter(this.socket);
+    this.writer = new FrameWriter(this.socket, maxFrameBytes);
     this.ready = new Promise((resolve, reject) => {
       this.socket.once('connect', () => {
         this.connected = true;
@@ -77,13 +85,55 @@ export class ClientConnection {
     let wireId = id;
     while (this.pending.has(wireId)) wireId = `${id}.${++this.seq}`;
     return new Promise((resolve, reject) => {
+      const json = `{"id":${JSON.stringify(wireId)},"action":${JSON.stringify(action)},"params":${JSON.stringify(params)}}`;
+      // Queued, not sent yet: the answer cannot arrive before the entry below exists.
+      if (!this.writer.writeJson(json)) {
+        reject(
+          new SogomsError(
+            ErrorCode.PAYLOAD_TOO_LARGE,
+            `request exceeds the frame limit of ${this.maxFrameBytes} bytes`,
+          ),
+        );
+        return;
+      }
       this.pending.set(wireId, { resolve, reject, deadline: Date.now() + timeoutMs, action, timeoutMs, raw });
       this.sweeper ??= setInterval(this.sweep, Math.min(SWEEP_MS, timeoutMs));
-      this.writer.writeJson(
-        `{"id":${JSON.stringify(wireId)},"action":${JSON.stringify(action)},"params":${JSON.stringify(params)}}`,
-      );
     });
   }
+
+  /**
+   * An answer over the frame limit: fails its own request (found by the id the answer starts with) and has the
+   * decoder drop the rest of it; the other requests on this connection go on. A frame that does not start like
+   * an answer means the stream lost its framing: refused, and the connection closes.
+   */
+  private readonly onOversized = (declared: number, head: Buffer): boolean | undefined => {
+    const text = head.toString('utf8');
+    const match = ANSWER_ID.exec(text);
+    if (!match) {
+      // Wait for more only while the bytes so far could still begin `{"id":"…"`.
+      const partial =
+        text.length < ANSWER_HEAD.length ? ANSWER_HEAD.startsWith(text) : text.startsWith(ANSWER_HEAD);
+      return partial ? undefined : false;
+    }
+    let id: unknown;
+    try {
+      id = JSON.parse(match[1]!);
+    } catch {
+      return false;
+    }
+    const entry = typeof id === 'string' ? this.pending.get(id) : undefined;
+    if (entry) {
+      this.pending.delete(id as string);
+      entry.reject(
+        new SogomsError(
+          ErrorCode.RESULT_TOO_LARGE,
+          `${entry.action} answer of ${declared} bytes exceeds the frame limit of ${this.maxFrameBytes}`,
+          { bytes: declared, max: this.maxFrameBytes },
+        ),
+      );
+    }
+    return true;
+  };
 
   private readonly sweep = (): void => {
     const now = Date.now();

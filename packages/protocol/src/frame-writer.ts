@@ -3,7 +3,10 @@
 // flushed in a microtask — after every frame produced by the current callback and the promise reactions it
 // triggered, before the event loop goes on, so a lone request waits for nothing — or early once it holds
 // FLUSH_FRAMES frames, so that the peer can start on the first answers while the rest are produced.
+// A frame over the maximum is never written: the peer's decoder would refuse it and, on the server side, drop
+// the whole connection with every other request in flight on it. The caller is told and answers otherwise.
 import type { Socket } from 'node:net';
+import { DEFAULT_MAX_FRAME_BYTES } from './codec.js';
 
 const FLUSH_FRAMES = 16;
 const FLUSH_BYTES = 64 * 1024;
@@ -15,11 +18,17 @@ export class FrameWriter {
   private pendingBytes = 0;
   private scheduled = false;
 
-  constructor(private readonly socket: Socket) {}
+  constructor(
+    private readonly socket: Socket,
+    readonly maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES,
+  ) {}
 
-  /** Queues one frame whose payload is the given JSON text. */
-  writeJson(json: string): void {
+  /** Queues one frame whose payload is the given JSON text; false, with nothing queued, if it is over the max. */
+  writeJson(json: string): boolean {
+    // UTF-8 takes at least a byte per UTF-16 unit: a text longer than the max is refused without counting bytes.
+    if (json.length > this.maxFrameBytes) return false;
     const length = Buffer.byteLength(json);
+    if (length > this.maxFrameBytes) return false;
     this.texts.push(json);
     this.lengths.push(length);
     this.pendingBytes += HEADER_BYTES + length;
@@ -28,11 +37,7 @@ export class FrameWriter {
       this.scheduled = true;
       queueMicrotask(this.onScheduled);
     }
-  }
-
-  /** Queues an already encoded frame (header included). */
-  writeFrame(frame: Buffer): void {
-    this.writeJson(frame.toString('utf8', HEADER_BYTES));
+    return true;
   }
 
   private readonly onScheduled = (): void => {

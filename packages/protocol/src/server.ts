@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder } from './codec.js';
-import { ErrorCode, SogomsError, toWireError } from './errors.js';
+import { ErrorCode, SogomsError, toWireError, type WireError } from './errors.js';
 import { FrameWriter } from './frame-writer.js';
 import { asRequest } from './messages.js';
 import { probeSocket } from './probe.js';
@@ -59,7 +59,7 @@ export function createProtocolServer(options: ProtocolServerOptions): ProtocolSe
   const onConnection = (socket: Socket) => {
     sockets.add(socket);
     const decoder = new FrameDecoder(maxFrameBytes);
-    const writer = new FrameWriter(socket);
+    const writer = new FrameWriter(socket, maxFrameBytes);
     let broken = false;
     const refuse = (message: string) => {
       // Answer once, then close: nothing more is read from a connection that broke the framing.
@@ -73,7 +73,37 @@ export function createProtocolServer(options: ProtocolServerOptions): ProtocolSe
       socket.end();
       setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
     };
+    /** Writes an error answer; one that cannot be written (over the frame limit) becomes RESULT_TOO_LARGE. */
+    const sendError = (id: string | null, action: string, error: WireError) => {
+      let json: string | undefined;
+      try {
+        json = JSON.stringify({ id, status: 'error', error });
+      } catch (err) {
+        // Data no JSON can carry (a BigInt, a cycle): the message alone.
+        log?.error({ err, action, id }, 'error answer not serializable');
+        json = JSON.stringify({ id, status: 'error', error: { code: error.code, message: error.message } });
+      }
+      if (!writer.writeJson(json)) tooLarge(id, action, json.length);
+    };
+    /** Answers RESULT_TOO_LARGE in place of an answer over the frame limit: this request fails, no other. */
+    const tooLarge = (id: string | null, action: string, chars: number | undefined) => {
+      // Its length in characters, a lower bound of its bytes: counting the bytes would walk it all again.
+      log?.warn(
+        { action, id, chars, max: maxFrameBytes },
+        'answer over the frame limit, sent RESULT_TOO_LARGE',
+      );
+      const error = {
+        code: ErrorCode.RESULT_TOO_LARGE,
+        message: `answer exceeds the frame limit of ${maxFrameBytes} bytes: request less`,
+        data: { max: maxFrameBytes },
+      };
+      writer.writeJson(JSON.stringify({ id, status: 'error', error }));
+    };
     const dispatch = (payload: Buffer) => {
+      if (payload.length === 0) {
+        refuse('empty frame');
+        return;
+      }
       let value: unknown;
       try {
         value = JSON.parse(payload.toString('utf8'));
@@ -83,13 +113,7 @@ export function createProtocolServer(options: ProtocolServerOptions): ProtocolSe
       }
       const req = asRequest(value);
       if ('invalid' in req) {
-        writer.writeJson(
-          JSON.stringify({
-            id: req.id,
-            status: 'error',
-            error: { code: ErrorCode.BAD_REQUEST, message: req.invalid },
-          }),
-        );
+        sendError(req.id, '', { code: ErrorCode.BAD_REQUEST, message: req.invalid });
         return;
       }
       const handler = Object.hasOwn(handlers, req.action) ? handlers[req.action] : undefined;
@@ -98,24 +122,34 @@ export function createProtocolServer(options: ProtocolServerOptions): ProtocolSe
           code: ErrorCode.UNKNOWN_ACTION,
           message: `unknown action: ${req.action.slice(0, 64)}`,
         };
-        writer.writeJson(JSON.stringify({ id: req.id, status: 'error', error }));
+        sendError(req.id, req.action.slice(0, 64), error);
         return;
       }
       inFlight++;
       const reply = (result: unknown) => {
         finish();
-        if (!socket.destroyed)
+        if (socket.destroyed) return;
+        let json: string;
+        try {
           // Built as text: no envelope object to allocate and walk for every answer.
-          writer.writeJson(
-            `{"id":${JSON.stringify(req.id)},"status":"success","result":${JSON.stringify(result ?? null)}}`,
-          );
+          json = `{"id":${JSON.stringify(req.id)},"status":"success","result":${JSON.stringify(result ?? null) ?? 'null'}}`;
+        } catch (err) {
+          // Longer than a string may be (far over any frame limit), or not serializable (a BigInt, a cycle).
+          if (err instanceof RangeError && /string length/i.test(err.message))
+            tooLarge(req.id, req.action, undefined);
+          else {
+            log?.error({ err, action: req.action, id: req.id }, 'result not serializable');
+            sendError(req.id, req.action, toWireError(err));
+          }
+          return;
+        }
+        if (!writer.writeJson(json)) tooLarge(req.id, req.action, json.length);
       };
       const fail = (err: unknown) => {
         finish();
         if (!(err instanceof SogomsError))
           log?.error({ err, action: req.action, id: req.id }, 'handler failed');
-        if (!socket.destroyed)
-          writer.writeJson(JSON.stringify({ id: req.id, status: 'error', error: toWireError(err) }));
+        if (!socket.destroyed) sendError(req.id, req.action, toWireError(err));
       };
       try {
         const out = handler(req.params, { id: req.id, action: req.action });
@@ -131,7 +165,9 @@ export function createProtocolServer(options: ProtocolServerOptions): ProtocolSe
       try {
         payloads = decoder.push(chunk);
       } catch (err) {
-        refuse(err instanceof Error ? err.message : 'bad frame');
+        // Only the decoder's own errors have a message meant for the wire; anything else is a bug, logged here.
+        if (!(err instanceof SogomsError)) log?.error({ err }, 'frame decoder failed');
+        refuse(err instanceof SogomsError ? err.message : 'bad frame');
         return;
       }
       for (const payload of payloads) {

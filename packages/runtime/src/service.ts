@@ -1,6 +1,16 @@
 // The runtime every sogoms-* service shares, so that its main.ts only wires: flags, config, the socket server
 // with `health`, reload on SIGHUP and file change, and the ordered shutdown of CONVENTIONS.md.
-import { ConfigError, createConfigReloader, loadPlatformConfig, type PlatformConfig } from '@sogoms/config';
+import {
+  appChanges,
+  ConfigError,
+  type ConfigPart,
+  createConfigReloader,
+  formatProblem,
+  ignoredConfigFiles,
+  LastGoodConfig,
+  type PlatformConfig,
+  watchedFolders,
+} from '@sogoms/config';
 import { type ActionHandler, createProtocolServer, type ProtocolServer } from '@sogoms/protocol';
 import { VERSION, versionLine } from '@sogoms/version';
 import { type FlagSpec, type ParsedFlags, parseFlags, UsageError, usage } from './flags.js';
@@ -30,6 +40,11 @@ export interface ServiceInstance {
 
 export interface ServiceDefinition {
   name: string;
+  /**
+   * The folders of the config tree the service reads besides routes/ (default: all). It loads, validates and
+   * watches only those: an edit elsewhere does not reload it.
+   */
+  config?: readonly ConfigPart[];
   flags?: FlagSpec[];
   create(ctx: ServiceContext): ServiceInstance | Promise<ServiceInstance>;
 }
@@ -57,8 +72,15 @@ export async function startService(
   const spec = [...baseFlags(def.name), ...(def.flags ?? [])];
   const flags = parseFlags(argv, spec);
   const configDir = String(flags.config);
-  const config = loadPlatformConfig(configDir);
+  const socketPath = String(flags.socket);
+  const parts = def.config;
+  const lastGood = new LastGoodConfig({ dir: configDir, file: lastGoodFile(socketPath), parts });
+  const config = lastGood.start();
+  let current = config;
+  if (lastGood.origin === 'last-good') logLastGood(logger, lastGood, 'starting');
+  warnIgnoredFiles(logger, configDir, parts);
   const instance = await def.create({ config, configDir, flags, logger });
+  commitLastGood(logger, lastGood, config);
   const startedAt = Date.now();
 
   const health: ActionHandler = async () => ({
@@ -67,10 +89,11 @@ export async function startService(
     version: VERSION,
     pid: process.pid,
     uptime_s: Math.floor((Date.now() - startedAt) / 1000),
+    ...lastGood.health(),
     ...(instance.health ? await instance.health() : {}),
   });
   const server = createProtocolServer({
-    socketPath: String(flags.socket),
+    socketPath,
     handlers: { ...instance.actions, health },
     logger,
   });
@@ -79,20 +102,42 @@ export async function startService(
   let reloading = Promise.resolve();
   const reloader = createConfigReloader<PlatformConfig>({
     dir: configDir,
-    load: loadPlatformConfig,
+    folders: watchedFolders(parts),
+    load: lastGood.load,
     apply: (next) => {
       reloading = reloading
         .then(() => instance.reload?.(next))
         .then(
-          () => logger.info({ apps: Object.keys(next.apps) }, 'configuration reloaded'),
+          () => {
+            const wasLastGood = lastGood.origin === 'last-good';
+            // Which apps this reload read again; the others keep their very same config objects.
+            const changes = appChanges(current.apps, next.apps);
+            current = next;
+            commitLastGood(logger, lastGood, next);
+            warnIgnoredFiles(logger, configDir, parts);
+            logger.info(
+              {
+                apps: Object.keys(next.apps).length,
+                reloaded: changes.changed,
+                added: changes.added,
+                removed: changes.removed,
+              },
+              wasLastGood
+                ? 'configuration reloaded: the files are valid again, last good configuration left'
+                : 'configuration reloaded',
+            );
+          },
           (err: unknown) => logger.error({ err }, 'reload failed, previous configuration kept'),
         );
     },
-    onError: (err) =>
+    onError: (err) => {
+      lastGood.refused(err);
+      if (lastGood.origin === 'last-good') return logLastGood(logger, lastGood, 'reload refused');
       logger.error(
         { problems: err instanceof ConfigError ? err.problems : String(err) },
         'invalid configuration refused, previous one kept',
-      ),
+      );
+    },
   });
   logger.info({ socket: flags.socket, config: configDir, version: VERSION }, `${def.name} started`);
 
@@ -110,6 +155,30 @@ export async function startService(
       logger.flush();
     },
   };
+}
+
+/** Where a service keeps its last good configuration: beside its socket (/run in production, var/run in dev). */
+export function lastGoodFile(socketPath: string): string {
+  return `${socketPath.replace(/\.sock$/, '')}.last-good.json`;
+}
+
+/** The loud line of a service running on its last good configuration (at start, and on each refused reload). */
+function logLastGood(logger: Logger, lastGood: LastGoodConfig, when: string): void {
+  logger.error(
+    { config: 'last-good', saved_at: lastGood.savedAt, problems: lastGood.problems.map(formatProblem) },
+    `${when}: the configuration files are invalid; SERVING THE LAST GOOD CONFIGURATION (saved ${lastGood.savedAt}) until they are fixed`,
+  );
+}
+
+function commitLastGood(logger: Logger, lastGood: LastGoodConfig, config: PlatformConfig): void {
+  const err = lastGood.commit(config);
+  if (err)
+    logger.warn({ err: err.message }, 'cannot save the last good configuration (no fallback at restart)');
+}
+
+/** Files of the tree the loader skips (notes.yml…) are said, never skipped silently. */
+function warnIgnoredFiles(logger: Logger, configDir: string, parts?: readonly ConfigPart[]): void {
+  for (const w of ignoredConfigFiles(configDir, { parts })) logger.warn({ file: w.file }, w.message);
 }
 
 /** The whole life of a service process: what each apps/sogoms-x/src/main.ts calls. */

@@ -1,7 +1,7 @@
 // The service runtime on its own, with a tiny service: flags in both spellings, `health`, reload (valid,
 // invalid, on file change), and the ordered shutdown of CONVENTIONS.md — in-flight work answered, then the
 // socket gone, then the service's own resources closed.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, type PlatformConfig } from '@sogoms/config';
@@ -16,7 +16,7 @@ import { type RunningService, type ServiceDefinition, startService } from '../sr
 interface Recorder {
   events: string[];
   configs: PlatformConfig[];
-  logs: { msg: string }[];
+  logs: { msg: string; level?: number }[];
   release?: () => void;
 }
 
@@ -171,6 +171,50 @@ describe('service runtime', () => {
     writeTree(config, { 'routes/prokov.yaml': routesWithHost('watched.example.com') });
     await until(() => rec.configs.length >= 2, 5_000);
     expect(rec.configs.at(-1)!.apps['prokov']!.hosts).toEqual(['watched.example.com']);
+  });
+});
+
+// Hardening issue, item 10: a refused reload became an outage at the next restart (exit 2 in a loop).
+describe('last good configuration', () => {
+  it('restarts on the last good config when the files are invalid, says so in health, and switches back once fixed', async () => {
+    const rec: Recorder = { events: [], configs: [], logs: [] };
+    const config = makeTree(prokovTree());
+    const runDir = mkdtempSync(join(tmpdir(), 'sg-rt-'));
+    dirs.push(runDir);
+    const socket = join(runDir, 'sogoms-tiny.1.sock');
+    const argv = ['-config', config, '-socket', socket];
+    const first = await startService(tinyService(rec), argv, recordingLogger(rec));
+    const snapshot = join(runDir, 'sogoms-tiny.1.last-good.json');
+    expect(statSync(snapshot).mode & 0o777).toBe(0o600);
+    expect((await callOnce(socket, 'health')) as object).toMatchObject({ config: 'live' });
+    await first.stop();
+
+    // The tree breaks while the service is down (or a refused edit stays, then the process dies).
+    writeFileSync(join(config, 'routes/prokov.yaml'), 'app: prokov\nhosts: [\n');
+    const rec2: Recorder = { events: [], configs: [], logs: [] };
+    const second = await startService(tinyService(rec2), argv, recordingLogger(rec2));
+    running.push(second);
+    expect(await callOnce(socket, 'hello')).toEqual({ greeting: 'hi', apps: ['prokov'] });
+    const health = (await callOnce(socket, 'health')) as Record<string, unknown>;
+    expect(health).toMatchObject({ status: 'ok', config: 'last-good', config_problem_count: 1 });
+    expect(health['config_problems']).toEqual([
+      expect.stringMatching(/routes\/prokov\.yaml: YAML syntax error at line \d+/),
+    ]);
+    expect(rec2.logs).toContainEqual(
+      expect.objectContaining({
+        level: 50,
+        msg: expect.stringContaining('starting: the configuration files are invalid; SERVING THE LAST GOOD'),
+      }),
+    );
+    expect(second.reload()).toBe(false);
+    expect(rec2.logs.filter((l) => l.msg.includes('SERVING THE LAST GOOD'))).toHaveLength(2);
+
+    writeTree(config, { 'routes/prokov.yaml': routesWithHost('fixed.example.com') });
+    expect(second.reload()).toBe(true);
+    await until(() => rec2.configs.length === 2);
+    expect(rec2.configs[1]!.apps['prokov']!.hosts).toEqual(['fixed.example.com']);
+    expect((await callOnce(socket, 'health')) as object).toMatchObject({ config: 'live' });
+    expect(JSON.stringify(JSON.parse(readFileSync(snapshot, 'utf8')))).toContain('fixed.example.com');
   });
 });
 

@@ -14,8 +14,8 @@ export interface Target {
 }
 
 export type Expect =
-  /** PROTOCOL_ERROR with id null, then the server closes the connection. */
-  | { kind: 'protocol-error' }
+  /** PROTOCOL_ERROR with id null (and this exact message, if given), then the server closes the connection. */
+  | { kind: 'protocol-error'; message?: string }
   /** One answer per request frame, in any order, each with its id (BAD_REQUEST answers may carry id null). */
   | { kind: 'answers'; ids: Array<string | null>; codes: Array<string | undefined> }
   /** Nothing definite (incomplete frame): the service must simply survive. */
@@ -231,7 +231,12 @@ export function makeCase(rng: Rng, target: Target): FrameCase {
       return framesCase('split into small chunks', [valid()], target, pieces);
     }
     case 10:
-      return { label: 'zero-length frame', chunks: [header(0)], expect: { kind: 'protocol-error' } };
+      // The message was an internal TypeError's ("Cannot read properties of undefined"): now a clean one.
+      return {
+        label: 'zero-length frame',
+        chunks: [header(0)],
+        expect: { kind: 'protocol-error', message: 'empty frame' },
+      };
     default: {
       // A big but allowed string value (up to 256 KiB): answered like any other request.
       const req = request(rng, target);

@@ -54,6 +54,10 @@ export function runFrameCase(
       if (e.kind === 'protocol-error') {
         const err = responses.find((r) => r.error?.code === ErrorCode.PROTOCOL_ERROR);
         if (err && err.id !== null) return finish('PROTOCOL_ERROR answer without id null');
+        if (err && e.message !== undefined && err.error?.message !== e.message)
+          return finish(
+            `PROTOCOL_ERROR message ${JSON.stringify(err.error?.message)}, not ${JSON.stringify(e.message)}`,
+          );
         if (err && closed) finish();
         else if (closed)
           finish(`closed without a PROTOCOL_ERROR (got ${JSON.stringify(responses).slice(0, 300)})`);

@@ -3,6 +3,7 @@ import {
   ConfigError,
   DEFAULT_CONTROL_SOCKET,
   DEFAULT_STOP_TIMEOUT_MS,
+  findConfigDir,
   loadSogoctlConfig,
 } from '@sogoms/config';
 import { callOnce, ErrorCode, SogomsError } from '@sogoms/protocol';
@@ -20,11 +21,12 @@ interface Target {
   stopTimeoutMs: number;
 }
 
-function targetOf(configDir: string | undefined, io: Io): Target | undefined {
-  if (configDir === undefined)
-    return { socket: DEFAULT_CONTROL_SOCKET, stopTimeoutMs: DEFAULT_STOP_TIMEOUT_MS };
+function targetOf(flag: string | undefined, io: Io): Target | undefined {
+  // -config, $SOGOMS_CONFIG, ./config/dev, /opt/sogoms/config; with none of them, the default socket.
+  const found = findConfigDir(flag);
+  if (found === undefined) return { socket: DEFAULT_CONTROL_SOCKET, stopTimeoutMs: DEFAULT_STOP_TIMEOUT_MS };
   try {
-    const { supervisor } = loadSogoctlConfig(configDir);
+    const { supervisor } = loadSogoctlConfig(found.dir);
     return { socket: supervisor.controlSocket, stopTimeoutMs: supervisor.stopTimeoutMs };
   } catch (err) {
     io.stderr.write(`sogoctl: ${errorText(err)}\n`);
@@ -46,17 +48,37 @@ function reportCallError(err: unknown, socket: string, io: Io): number {
   return EXIT_FAILURE;
 }
 
-/** Prints the supervisor's status table. */
-export async function statusCommand(configDir: string | undefined, io: Io): Promise<number> {
+/**
+ * Prints the supervisor's status table; with `json`, one JSON object: `{supervisor: {pid, version, uptime_s,
+ * control_socket}, instances: [rows]}`.
+ */
+export async function statusCommand(
+  configDir: string | undefined,
+  io: Io,
+  opts: { json?: boolean } = {},
+): Promise<number> {
   const target = targetOf(configDir, io);
   if (!target) return EXIT_CONFIG;
   let answer: unknown;
+  let health: { pid?: unknown; version?: unknown; uptime_s?: unknown } = {};
   try {
     answer = await callOnce(target.socket, 'status', {}, STATUS_TIMEOUT_MS);
+    if (opts.json) health = (await callOnce(target.socket, 'health', {}, STATUS_TIMEOUT_MS)) as typeof health;
   } catch (err) {
     return reportCallError(err, target.socket, io);
   }
-  io.stdout.write(`${formatStatusTable(asStatusRows(answer))}\n`);
+  const rows = asStatusRows(answer);
+  if (opts.json) {
+    const supervisor = {
+      pid: health.pid,
+      version: health.version,
+      uptime_s: health.uptime_s,
+      control_socket: target.socket,
+    };
+    io.stdout.write(`${JSON.stringify({ supervisor, instances: rows })}\n`);
+    return EXIT_OK;
+  }
+  io.stdout.write(`${formatStatusTable(rows)}\n`);
   return EXIT_OK;
 }
 

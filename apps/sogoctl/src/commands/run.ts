@@ -1,9 +1,13 @@
 // `sogoctl [run] -config DIR`: load and validate sogoctl.yaml, open the log, take the control socket, then
 // start every service and supervise until SIGTERM/SIGINT. Nothing is spawned before all of that succeeded.
-import { ConfigError, loadSogoctlConfig, type SogoctlConfig } from '@sogoms/config';
+import { dirname } from 'node:path';
+import { ConfigError, createConfigReloader, loadSogoctlConfig, type SogoctlConfig } from '@sogoms/config';
+import { callOnce } from '@sogoms/protocol';
 import { VERSION } from '@sogoms/version';
+import { ConsoleReporter } from '../supervisor/console.js';
 import { createControlServer } from '../supervisor/control.js';
 import { SupervisorLog } from '../supervisor/log.js';
+import { startSupervisorMetrics } from '../supervisor/metrics-start.js';
 import { installSignalHandlers } from '../supervisor/signals.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, errorText, type Io } from './exit-codes.js';
@@ -13,8 +17,16 @@ const CRASH_FLUSH_MS = 1_000;
 /** In-flight control requests (a `status`) get this long once everything has stopped. */
 const CONTROL_DRAIN_MS = 500;
 
+/** How long the pid of a supervisor already serving the control socket is asked for. */
+const RUNNING_PID_TIMEOUT_MS = 2_000;
+
+export interface RunOptions {
+  /** Short human lines on the console instead of JSON events (default: when stderr is a terminal). */
+  console?: boolean;
+}
+
 /** Runs the supervisor; resolves with the process exit code once everything has stopped. */
-export async function runCommand(configDir: string, io: Io): Promise<number> {
+export async function runCommand(configDir: string, io: Io, opts: RunOptions = {}): Promise<number> {
   let config: SogoctlConfig;
   try {
     config = loadSogoctlConfig(configDir);
@@ -26,7 +38,14 @@ export async function runCommand(configDir: string, io: Io): Promise<number> {
   const { logFile, controlSocket } = config.supervisor;
   let log: SupervisorLog;
   try {
-    log = await SupervisorLog.open(logFile);
+    const human = opts.console ?? (io.stderr as { isTTY?: boolean }).isTTY === true;
+    const reporter = human
+      ? new ConsoleReporter({
+          out: (line) => io.stdout.write(`${line}\n`),
+          err: (line) => io.stderr.write(`${line}\n`),
+        })
+      : undefined;
+    log = await SupervisorLog.open(logFile, { console: reporter });
   } catch (err) {
     io.stderr.write(`sogoctl: cannot open log file ${logFile}: ${errorText(err)}\n`);
     return EXIT_FAILURE;
@@ -36,10 +55,14 @@ export async function runCommand(configDir: string, io: Io): Promise<number> {
   try {
     await control.listen();
   } catch (err) {
+    const pid = await runningPid(controlSocket);
     log.event(
       'fatal',
       'control_socket',
-      `cannot serve the control socket ${controlSocket}: ${errorText(err)}`,
+      pid === undefined
+        ? `cannot serve the control socket ${controlSocket}: ${errorText(err)}`
+        : `already running (pid ${pid}): its control socket is ${controlSocket}`,
+      pid === undefined ? {} : { running_pid: pid },
     );
     await log.close();
     return EXIT_FAILURE;
@@ -52,15 +75,32 @@ export async function runCommand(configDir: string, io: Io): Promise<number> {
       pid: process.pid,
       version: VERSION,
       config: config.file,
+      log_file: logFile,
     },
   );
+  const metrics = await startSupervisorMetrics(config, supervisor, log);
+  if (metrics === false) {
+    await control.close(CONTROL_DRAIN_MS);
+    await log.close();
+    return EXIT_FAILURE;
+  }
+  // A service that went FATAL because of its configuration starts again when the config files change.
+  const watcher = createConfigReloader<null>({
+    dir: dirname(config.file),
+    load: () => null,
+    apply: () => {
+      supervisor.configChanged();
+    },
+    onError: (err) => log.event('warn', 'config_watch', `cannot watch the config files: ${errorText(err)}`),
+  });
 
   return new Promise<number>((resolve) => {
     installSignalHandlers({
       stop(signal) {
         log.event('info', 'stopping', `${signal}: stopping every service, dependents first`);
+        watcher.close();
         void supervisor.stop().then(async () => {
-          await control.close(CONTROL_DRAIN_MS);
+          await Promise.all([control.close(CONTROL_DRAIN_MS), metrics?.close()]);
           log.event('info', 'stopped', 'every service stopped');
           await log.close();
           resolve(EXIT_OK);
@@ -91,4 +131,14 @@ export async function runCommand(configDir: string, io: Io): Promise<number> {
     process.on('exit', () => supervisor.abort());
     void supervisor.start();
   });
+}
+
+/** The pid of the supervisor answering on the control socket, if one does. */
+async function runningPid(socket: string): Promise<number | undefined> {
+  try {
+    const answer = (await callOnce(socket, 'health', {}, RUNNING_PID_TIMEOUT_MS)) as { pid?: unknown };
+    return typeof answer.pid === 'number' ? answer.pid : undefined;
+  } catch {
+    return undefined;
+  }
 }

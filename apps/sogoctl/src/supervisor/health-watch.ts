@@ -2,7 +2,7 @@
 // every health_interval and gives up after HEALTH_FAILURES_BEFORE_RESTART failures in a row. One watch per
 // process: stop() silences it for good, so a late answer about an old process is never acted upon.
 import { formatMs } from './format.js';
-import { HEALTH_CHECK_TIMEOUT_MAX_MS, type HealthCheck } from './health.js';
+import { HEALTH_CHECK_TIMEOUT_MAX_MS, type HealthCheck, type HealthResult } from './health.js';
 
 /** Failed periodic checks in a row that get an instance killed and restarted. */
 export const HEALTH_FAILURES_BEFORE_RESTART = 3;
@@ -24,6 +24,8 @@ export interface HealthWatchEvents {
   recovered(): void;
   /** Time to kill the process: start_timeout passed, or too many failures in a row. */
   giveUp(reason: string): void;
+  /** Every successful answer (it may say which configuration the process serves). */
+  answered?(result: HealthResult): void;
 }
 
 export class HealthWatch {
@@ -55,6 +57,7 @@ export class HealthWatch {
     void this.check(timeout).then((res) => {
       if (this.stopped) return;
       if (res.ok) {
+        this.events.answered?.(res);
         this.events.healthy(Date.now() - this.spawnedAt);
         this.schedule();
         return;
@@ -80,6 +83,7 @@ export class HealthWatch {
       void this.check(Math.min(HEALTH_CHECK_TIMEOUT_MAX_MS, interval)).then((res) => {
         if (this.stopped) return;
         if (res.ok) {
+          this.events.answered?.(res);
           if (this.failures > 0) this.events.recovered();
           this.failures = 0;
           return this.schedule();

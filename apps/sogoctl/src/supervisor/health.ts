@@ -8,6 +8,46 @@ import { callOnce, SogomsError } from '@sogoms/protocol';
 export interface HealthResult {
   ok: boolean;
   detail?: string;
+  /** Which configuration the service says it serves, when it says (`config` in its health answer). */
+  config?: ConfigReport;
+  /** The version the service gives in its health answer. */
+  version?: string;
+}
+
+/** A healthy result with what the answer says of the service (its config state and version). */
+function healthyFrom(answer: unknown): HealthResult {
+  const result: HealthResult = { ok: true };
+  const config = configReport(answer);
+  if (config) result.config = config;
+  const version = (answer as { version?: unknown } | null)?.version;
+  if (typeof version === 'string') result.version = version.slice(0, 40);
+  return result;
+}
+
+/** A service's configuration state: `live`, or `last-good` (the files are invalid) with when and why. */
+export interface ConfigReport {
+  state: string;
+  saved_at?: string;
+  problems?: string[];
+}
+
+/** Bytes of a health URL's body read to find its config state; a larger body is still healthy. */
+const MAX_HEALTH_BODY = 64 * 1024;
+const MAX_REPORTED_PROBLEMS = 10;
+
+/** The `config` fields of a health answer (the protocol answer, or the `data` of the gateway's /health). */
+export function configReport(answer: unknown): ConfigReport | undefined {
+  if (typeof answer !== 'object' || answer === null) return undefined;
+  const a = answer as Record<string, unknown>;
+  if (typeof a.config !== 'string') return undefined;
+  const report: ConfigReport = { state: a.config.slice(0, 20) };
+  if (typeof a.config_saved_at === 'string') report.saved_at = a.config_saved_at.slice(0, 40);
+  if (Array.isArray(a.config_problems))
+    report.problems = a.config_problems
+      .filter((p): p is string => typeof p === 'string')
+      .slice(0, MAX_REPORTED_PROBLEMS)
+      .map((p) => p.slice(0, 500));
+  return report;
 }
 
 /** One check with its own time limit; never rejects. */
@@ -30,8 +70,7 @@ export function createHealthCheck(target: {
 /** Sends `health` over the protocol socket. */
 export async function checkSocket(socketPath: string, timeoutMs: number): Promise<HealthResult> {
   try {
-    await callOnce(socketPath, 'health', {}, timeoutMs);
-    return { ok: true };
+    return healthyFrom(await callOnce(socketPath, 'health', {}, timeoutMs));
   } catch (err) {
     const detail = err instanceof SogomsError ? `${err.code}: ${err.message}` : String(err);
     return { ok: false, detail };
@@ -52,10 +91,26 @@ export function checkUrl(url: string, timeoutMs: number): Promise<HealthResult> 
     let req: ReturnType<typeof httpRequest>;
     try {
       req = request(url, { method: 'GET', agent: false }, (res) => {
-        res.resume();
         const status = res.statusCode ?? 0;
-        done(status >= 200 && status < 300 ? { ok: true } : { ok: false, detail: `HTTP ${status}` });
         res.on('error', () => {});
+        if (status < 200 || status >= 300) {
+          res.resume();
+          return done({ ok: false, detail: `HTTP ${status}` });
+        }
+        // Healthy already; the body (the gateway's {data: {config, …}}) only says which config it serves.
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size <= MAX_HEALTH_BODY) chunks.push(chunk);
+        });
+        res.on('end', () => {
+          let data: unknown;
+          try {
+            data = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data?: unknown }).data;
+          } catch {}
+          done(healthyFrom(data));
+        });
       });
     } catch (err) {
       resolve({ ok: false, detail: String(err) });

@@ -3,8 +3,9 @@
 // carry the generation of the process they were set up for, so news about an old process never touches a
 // newer one.
 import type { ServiceSpec, SupervisorSettings } from '@sogoms/config';
+import { type ExitReason, OutputTail } from './exit-reason.js';
 import { describeExit, formatMs } from './format.js';
-import { createHealthCheck, type HealthCheck } from './health.js';
+import { type ConfigReport, createHealthCheck, type HealthCheck, type HealthResult } from './health.js';
 import { HEALTH_FAILURES_BEFORE_RESTART, HealthWatch } from './health-watch.js';
 import type { Level, LogSink } from './log.js';
 import { RestartPolicy } from './restart.js';
@@ -25,7 +26,12 @@ export interface LastExit {
   signal: string | null;
   at: string;
   error?: string;
+  /** Why, from the process's last lines (see exit-reason.ts). */
+  reason?: string;
 }
+
+/** Exit code of the sogoms services when their configuration (or command line) is invalid. */
+export const SERVICE_EXIT_CONFIG = 2;
 
 /** {n} in args, health target and env values becomes the instance number. */
 export function expandInstance(text: string, n: number): string {
@@ -46,6 +52,12 @@ export class InstanceRunner {
   state: InstanceState = 'waiting';
   restarts = 0;
   lastExit: LastExit | null = null;
+  /** The configuration the running process said it serves in its last health answer (null: not said). */
+  config: ConfigReport | null = null;
+  /** The version the running process gave in its last health answer. */
+  version: string | null = null;
+  /** Why the last process exited, when it said (kept while FATAL). */
+  lastReason: ExitReason | undefined;
   /** Resolves the first time the instance is healthy. */
   readonly firstHealthy: Promise<void>;
   private markFirstHealthy!: () => void;
@@ -56,6 +68,7 @@ export class InstanceRunner {
   private healthyAt: number | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private readonly check: HealthCheck | undefined;
+  private tail = new OutputTail();
   private readonly policy: RestartPolicy;
   private readonly args: string[];
   private readonly env: Record<string, string>;
@@ -86,6 +99,17 @@ export class InstanceRunner {
     return this.handle?.running ? (this.handle.pid ?? null) : null;
   }
 
+  /** Where the service answers HTTP (the origin of its health_url: the gateway's address), or null. */
+  get address(): string | null {
+    const url = this.deps.spec.healthUrl;
+    if (url === undefined) return null;
+    try {
+      return new URL(expandInstance(url, this.instance)).origin;
+    } catch {
+      return null;
+    }
+  }
+
   /** Seconds since the current process was spawned, or null when none runs. */
   uptimeSeconds(now = Date.now()): number | null {
     return this.pid === null ? null : Math.floor((now - this.spawnedAt) / 1000);
@@ -96,18 +120,29 @@ export class InstanceRunner {
     this.quiet();
     const gen = ++this.generation;
     const { spec, instance, log } = this.deps;
+    const tail = new OutputTail();
+    this.tail = tail;
     const handle = spawnChild({
       service: spec.name,
       instance,
       binary: spec.binary,
       args: this.args,
       env: this.env,
-      log,
+      // Every line still goes to the log; the last ones are also kept to say why the process exited.
+      log: {
+        event: (...args) => log.event(...args),
+        childLine: (service, n, stream, text) => {
+          tail.push(stream, text);
+          log.childLine(service, n, stream, text);
+        },
+      },
     });
     this.handle = handle;
     this.state = 'starting';
     this.spawnedAt = Date.now();
     this.healthyAt = undefined;
+    this.config = null;
+    this.version = null;
     void handle.exited.then((info) => this.onExit(gen, info));
     void handle.spawned.then((ok) => {
       if (!ok || gen !== this.generation) return;
@@ -125,6 +160,7 @@ export class InstanceRunner {
           this.event('info', 'recovered', 'health check passes again', { pid: handle.pid });
         },
         giveUp: (reason) => this.kill(gen, reason),
+        answered: (res) => this.onAnswer(gen, res),
       });
       this.watch.start();
     });
@@ -147,6 +183,7 @@ export class InstanceRunner {
       const msg = `pid ${handle.pid} still running after ${formatMs(stopTimeoutMs)}: SIGKILL`;
       this.event('warn', 'kill', msg, { pid: handle.pid });
     });
+    this.lastReason = undefined; // asked to stop: whatever it said last is not why
     if (result.exit) this.recordExit(result.exit);
     else this.event('error', 'stuck', `pid ${handle.pid} survived SIGKILL`, { pid: handle.pid });
     if (this.handle === handle) this.handle = undefined;
@@ -164,6 +201,28 @@ export class InstanceRunner {
     this.start();
   }
 
+  /** FATAL because the configuration was invalid (the service exited with code 2, or printed its problems). */
+  get fatalFromConfig(): boolean {
+    return (
+      this.state === 'fatal' &&
+      (this.lastExit?.code === SERVICE_EXIT_CONFIG || this.lastReason?.problems !== undefined)
+    );
+  }
+
+  /** The config files changed: a FATAL caused by them is lifted and the process started again. */
+  retryAfterConfigChange(): boolean {
+    if (!this.fatalFromConfig || this.deps.shuttingDown()) return false;
+    this.policy.reset();
+    this.restarts++;
+    this.event(
+      'info',
+      'config_retry',
+      'the config files changed: starting again (was FATAL because of them)',
+    );
+    this.start();
+    return true;
+  }
+
   /** Sends a signal to the running process (SIGHUP forwarding, SIGKILL on abort). */
   signal(sig: NodeJS.Signals): boolean {
     return this.handle?.running ? this.handle.signal(sig) : false;
@@ -174,6 +233,26 @@ export class InstanceRunner {
     this.healthyAt = Date.now();
     this.event('info', 'healthy', `healthy after ${afterMs}ms`, { pid: this.handle?.pid });
     this.markFirstHealthy();
+  }
+
+  /** Keeps the config state a health answer gives, and logs when it moves to or from the last good one. */
+  private onAnswer(gen: number, res: HealthResult): void {
+    if (gen !== this.generation) return;
+    if (res.version) this.version = res.version;
+    const before = this.config?.state;
+    this.config = res.config ?? null;
+    const now = this.config?.state;
+    if (now === before) return;
+    const pid = this.handle?.pid;
+    if (now === 'last-good')
+      this.event(
+        'error',
+        'last_good_config',
+        `serving its LAST GOOD configuration (saved ${this.config?.saved_at ?? '?'}): the config files are invalid`,
+        { pid, problems: this.config?.problems ?? [] },
+      );
+    else if (before === 'last-good')
+      this.event('info', 'live_config', 'serving the config files again', { pid });
   }
 
   /** Kills a process judged unhealthy; its exit then takes the restart path. */
@@ -190,10 +269,17 @@ export class InstanceRunner {
     this.quiet();
     const pid = this.handle?.pid;
     this.handle = undefined;
+    this.lastReason = info.error ? undefined : this.tail.reason();
     this.recordExit(info);
     const healthyFor = this.healthyAt === undefined ? 0 : Date.now() - this.healthyAt;
-    const what = info.error ? `failed to start: ${info.error}` : `exited (${describeExit(info)})`;
-    this.event('warn', 'exited', what, { pid, code: info.code, signal: info.signal });
+    const why = this.lastReason ? `: ${this.lastReason.reason}` : '';
+    const what = info.error ? `failed to start: ${info.error}` : `exited (${describeExit(info)})${why}`;
+    this.event('warn', 'exited', what, {
+      pid,
+      code: info.code,
+      signal: info.signal,
+      ...(this.lastReason ?? {}),
+    });
     if (this.deps.shuttingDown()) {
       this.state = 'stopped';
       return;
@@ -202,8 +288,13 @@ export class InstanceRunner {
     if (decision.fatal) {
       this.state = 'fatal';
       const { maxRestarts, restartWindowMs } = this.deps.settings;
-      const msg = `FATAL: more than ${maxRestarts} restarts within ${formatMs(restartWindowMs)}; staying down`;
-      this.event('fatal', 'fatal', msg, { restarts: this.restarts });
+      const why = this.lastReason?.reason ?? this.lastExit?.error;
+      const msg = `FATAL: more than ${maxRestarts} restarts within ${formatMs(restartWindowMs)}; staying down${why ? `: ${why}` : ''}`;
+      this.event('fatal', 'fatal', msg, {
+        restarts: this.restarts,
+        config_problem: this.fatalFromConfig,
+        ...(why ? { reason: why } : {}),
+      });
       this.deps.onFatal(this);
       return;
     }
@@ -219,6 +310,7 @@ export class InstanceRunner {
   private recordExit(info: ExitInfo): void {
     this.lastExit = { code: info.code, signal: info.signal, at: new Date().toISOString() };
     if (info.error) this.lastExit.error = info.error;
+    else if (this.lastReason) this.lastExit.reason = this.lastReason.reason;
   }
 
   /** Cancels the health watch and any pending restart. */

@@ -1,10 +1,15 @@
 // The supervisor's log: one JSON object a line in supervisor.log_file, for the supervisor's own events and for
 // every line its children write. Own events are echoed to the console too (info/warn on stdout, error/fatal
 // on stderr) so a container's console shows starts, restarts and FATALs; child lines go to the file only.
+// With a ConsoleReporter (`sogoctl run --console`, or a terminal) the console gets short human lines instead.
 
 import { once } from 'node:events';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, fchmodSync, fstatSync, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
+import type { ConsoleReporter } from './console.js';
+
+/** Mode of the log file, as sogoms-logs' files: child lines may carry what users sent, so not world-readable. */
+export const LOG_FILE_MODE = 0o640;
 
 export type Level = 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 export type StreamName = 'stdout' | 'stderr';
@@ -69,16 +74,20 @@ export class SupervisorLog implements LogSink {
     private readonly file: string,
     private stream: WriteStream,
     private readonly echo: boolean,
+    private readonly console?: ConsoleReporter,
   ) {
     this.watch(stream);
   }
 
   /** Opens (appends to) the log file, creating its directory; rejects when the file cannot be opened. */
-  static async open(file: string, opts: { echo?: boolean } = {}): Promise<SupervisorLog> {
+  static async open(
+    file: string,
+    opts: { echo?: boolean; console?: ConsoleReporter } = {},
+  ): Promise<SupervisorLog> {
     // A closed console (stdout piped into a command that exited) must not take the supervisor down.
     process.stdout.on('error', () => {});
     process.stderr.on('error', () => {});
-    return new SupervisorLog(file, await openStream(file), opts.echo ?? true);
+    return new SupervisorLog(file, await openStream(file), opts.echo ?? true, opts.console);
   }
 
   /** A failing log file (disk full) is reported once on stderr; the services keep running regardless. */
@@ -93,6 +102,10 @@ export class SupervisorLog implements LogSink {
   event(level: Level, event: string, msg: string, fields: EventFields = {}): void {
     const line = `${JSON.stringify({ ts: new Date().toISOString(), level, source: 'sogoctl', event, ...fields, msg })}\n`;
     this.stream.write(line);
+    if (this.console) {
+      this.console.event(level, event, msg, fields);
+      return;
+    }
     if (!this.echo) return;
     if (level === 'error' || level === 'fatal') process.stderr.write(line);
     else process.stdout.write(line);
@@ -100,6 +113,7 @@ export class SupervisorLog implements LogSink {
 
   childLine(service: string, instance: number, stream: StreamName, text: string): void {
     this.stream.write(`${JSON.stringify(childRecord(service, instance, stream, text))}\n`);
+    this.console?.childLine(service, instance, stream, text);
   }
 
   /** Reopens the file (after an external rotation moved it away); keeps the old stream on failure. */
@@ -125,7 +139,13 @@ export class SupervisorLog implements LogSink {
 
 async function openStream(file: string): Promise<WriteStream> {
   mkdirSync(dirname(file), { recursive: true });
-  const stream = createWriteStream(file, { flags: 'a' });
-  await once(stream, 'open');
+  const stream = createWriteStream(file, { flags: 'a', mode: LOG_FILE_MODE });
+  const [fd] = (await once(stream, 'open')) as [number];
+  // open() leaves an existing file's mode as it was (0644 from older versions): set it on every open.
+  try {
+    if ((fstatSync(fd).mode & 0o777) !== LOG_FILE_MODE) fchmodSync(fd, LOG_FILE_MODE);
+  } catch (err) {
+    process.stderr.write(`sogoctl: cannot set mode 0640 on ${file}: ${(err as Error).message}\n`);
+  }
   return stream;
 }

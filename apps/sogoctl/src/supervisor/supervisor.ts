@@ -5,6 +5,7 @@
 import type { ServiceSpec, SogoctlConfig } from '@sogoms/config';
 import { ErrorCode, SogomsError } from '@sogoms/protocol';
 import { dependentsOf, transitiveDependents } from './graph.js';
+import type { ConfigReport } from './health.js';
 import { InstanceRunner, type InstanceState, type LastExit } from './instance.js';
 import type { LogSink } from './log.js';
 
@@ -16,6 +17,12 @@ export interface StatusRow {
   uptime_s: number | null;
   restarts: number;
   last_exit: LastExit | null;
+  /** What the instance's last health answer said of its configuration (null: it did not say). */
+  config?: ConfigReport | null;
+  /** The version its last health answer gave (null: not known yet). */
+  version?: string | null;
+  /** The origin of its health_url (the gateway's address), null for a socket-checked service. */
+  address?: string | null;
 }
 
 export interface RestartResult {
@@ -131,7 +138,14 @@ export class Supervisor {
   /** An operator's restart of every instance of one service; also lifts a FATAL state. */
   async restartService(name: string): Promise<RestartResult> {
     const svc = this.services.get(name);
-    if (!svc) throw new SogomsError(ErrorCode.UNKNOWN_SERVICE, `unknown service: ${name}`, { service: name });
+    if (!svc) {
+      const services = [...this.services.keys()];
+      throw new SogomsError(
+        ErrorCode.UNKNOWN_SERVICE,
+        `unknown service: ${name.slice(0, 100)} (services: ${services.join(', ')})`,
+        { service: name.slice(0, 100), services },
+      );
+    }
     if (this.shuttingDown) throw new SogomsError(ErrorCode.SERVICE_UNAVAILABLE, 'the supervisor is stopping');
     if (!svc.started) {
       const message = `${name} has not started yet: it waits for ${svc.spec.dependsOn.join(', ')} to be healthy`;
@@ -143,6 +157,18 @@ export class Supervisor {
     await Promise.all(svc.instances.map((i) => i.restart()));
     const message = `restarted ${svc.instances.length} instance(s) of ${name}`;
     return { service: name, restarted: true, message, instances: this.rowsOf(svc) };
+  }
+
+  /**
+   * The config files changed: every instance that went FATAL because of them starts again (its dependents
+   * waiting for it follow once it is healthy). Returns how many were started.
+   */
+  configChanged(): number {
+    if (this.shuttingDown) return 0;
+    let n = 0;
+    for (const svc of this.services.values())
+      for (const i of svc.instances) if (i.retryAfterConfigChange()) n++;
+    return n;
   }
 
   /** One row per instance, services in file order. */
@@ -160,6 +186,9 @@ export class Supervisor {
       uptime_s: i.uptimeSeconds(now),
       restarts: i.restarts,
       last_exit: i.lastExit,
+      config: i.config,
+      version: i.version,
+      address: i.address,
     }));
   }
 

@@ -1,4 +1,4 @@
-// MariaDB/MySQL through a mysql2 pool, one per app (SPEC §6).
+// MariaDB/MySQL through a pool of mysql2 connections per app (SPEC §6), all under one cap per process.
 // Statements go through `query` (text protocol, arguments escaped by mysql2), not `execute` (prepared
 // statements): measured on a 50-row list, the binary protocol cost sogoms-db ~65% more CPU per request
 // (mysql2 rebuilds every DATETIME string from binary fields) against ~10% less in MariaDB for skipping the
@@ -6,8 +6,10 @@
 // The callback API is used under a thin promise of our own: mysql2/promise captures a stack trace on every
 // call, another measurable share of the CPU under load.
 import type { DatabaseSettings } from '@sogoms/config';
-import mysql, { type Pool, type PoolConnection, type ResultSetHeader } from 'mysql2';
+import type { ResultSetHeader } from 'mysql2';
 import { dbTimeout } from '../errors.js';
+import { ConnectionBudget } from './connection-budget.js';
+import { MysqlPool, type PooledConnection } from './mysql-pool.js';
 import type { Driver, Outcome, Row, SqlArg, Statement } from './types.js';
 
 /** Establishing a connection; a dead host must surface as DB_UNAVAILABLE, not hang a request. */
@@ -21,70 +23,97 @@ const SESSION_SETUP =
 /** How long close() waits for statements in flight (each is bounded by the query timeout anyway). */
 const CLOSE_GRACE_MS = 1_000;
 
-/** Creates the pool lazily connecting to the app's database; no connection is made before the first call. */
-export function createMysqlDriver(settings: DatabaseSettings): Driver {
-  const pool = mysql.createPool({
-    ...(settings.socket ? { socketPath: settings.socket } : { host: settings.host, port: settings.port }),
-    user: settings.user,
-    password: settings.password,
-    database: settings.name,
-    connectionLimit: settings.pool,
-    maxIdle: settings.pool,
-    charset: 'UTF8MB4_UNICODE_CI',
-    // Dates stay the server's text ("YYYY-MM-DD HH:MM:SS", DATE "YYYY-MM-DD"): no Date objects, no per-row
-    // transform, and the same strings as SQLite's TEXT dates.
-    dateStrings: true,
-    timezone: 'Z',
-    // BIGINT (COUNT(*), ids) and DECIMAL (SUM) as JS numbers, as SQLite gives them.
-    supportBigNumbers: false,
-    bigNumberStrings: false,
-    decimalNumbers: true,
-    multipleStatements: false,
-    // FOUND_ROWS (a default flag, kept): UPDATE reports matched rows, like SQLite's changes(). No LOAD DATA
-    // LOCAL INFILE.
-    flags: ['-LOCAL_FILES'],
-    connectTimeout: CONNECT_TIMEOUT_MS,
-    enableKeepAlive: true,
-  });
-  return new MysqlDriver(pool, settings.queryTimeoutMs);
+/** A health ping found no connection free and no room to open one: the database was not asked. */
+export class NoConnectionFree extends Error {
+  constructor() {
+    super('no connection free for a health ping');
+    this.name = 'NoConnectionFree';
+  }
+}
+
+/**
+ * Creates the app's pool, which connects lazily (no connection before the first call) and takes every
+ * connection from `budget`, the cap shared by all the apps of the process.
+ */
+export function createMysqlDriver(
+  settings: DatabaseSettings,
+  budget: ConnectionBudget = new ConnectionBudget(),
+): Driver {
+  const pool = new MysqlPool(
+    {
+      ...(settings.socket ? { socketPath: settings.socket } : { host: settings.host, port: settings.port }),
+      user: settings.user,
+      password: settings.password,
+      database: settings.name,
+      charset: 'UTF8MB4_UNICODE_CI',
+      // Dates stay the server's text ("YYYY-MM-DD HH:MM:SS", DATE "YYYY-MM-DD"): no Date objects, no per-row
+      // transform, and the same strings as SQLite's TEXT dates.
+      dateStrings: true,
+      timezone: 'Z',
+      // BIGINT (COUNT(*), ids) and DECIMAL (SUM) as JS numbers, as SQLite gives them.
+      supportBigNumbers: false,
+      bigNumberStrings: false,
+      decimalNumbers: true,
+      multipleStatements: false,
+      // FOUND_ROWS (a default flag, kept): UPDATE reports matched rows, like SQLite's changes(). No LOAD DATA
+      // LOCAL INFILE.
+      flags: ['-LOCAL_FILES'],
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      enableKeepAlive: true,
+    },
+    settings.pool,
+    settings.idleTimeoutMs,
+    budget,
+  );
+  return new MysqlDriver(pool, budget, settings.queryTimeoutMs);
 }
 
 class MysqlDriver implements Driver {
   readonly kind = 'mysql' as const;
   private active = 0;
   private idle: (() => void) | undefined;
-  /** Connections that ran SESSION_SETUP (a failed setup fails the call, which then never runs unguarded). */
-  private readonly ready = new WeakSet<PoolConnection>();
 
   constructor(
-    private readonly pool: Pool,
+    private readonly pool: MysqlPool,
+    private readonly budget: ConnectionBudget,
     private readonly timeoutMs: number,
   ) {}
 
   run(sql: string, args: readonly SqlArg[]): Promise<Outcome> {
-    return this.withConnection(this.timeoutMs, async (conn) => toOutcome(await runQuery(conn, sql, args)));
+    return retryDeadlock(() =>
+      this.withConnection(this.timeoutMs, async (c) => toOutcome(await runQuery(c, sql, args))),
+    );
   }
 
   transaction(statements: readonly Statement[]): Promise<Outcome[]> {
     // One deadline for the whole transaction: past it the connection is dropped, which rolls back.
-    return this.withConnection(this.timeoutMs, async (conn) => {
-      await command(conn, 'START TRANSACTION');
-      try {
-        const results: Outcome[] = [];
-        for (const st of statements) results.push(toOutcome(await runQuery(conn, st.query, st.args)));
-        await command(conn, 'COMMIT');
-        return results;
-      } catch (err) {
-        await command(conn, 'ROLLBACK').catch(() => conn.destroy());
-        throw err;
-      }
-    });
+    return retryDeadlock(() =>
+      this.withConnection(this.timeoutMs, async (c) => {
+        await command(c, 'START TRANSACTION');
+        try {
+          const results: Outcome[] = [];
+          for (const st of statements) results.push(toOutcome(await runQuery(c, st.query, st.args)));
+          await command(c, 'COMMIT');
+          return results;
+        } catch (err) {
+          await command(c, 'ROLLBACK').catch(() => {
+            c.broken = true;
+          });
+          throw err;
+        }
+      }),
+    );
   }
 
+  /**
+   * Pings on an idle connection, or on one opened for the ping and closed after it; never waits for one (a
+   * health check must not queue behind the traffic nor hold a connection per app): NoConnectionFree then.
+   */
   async ping(timeoutMs: number): Promise<void> {
     await this.withConnection(
       timeoutMs,
-      (conn) => new Promise<void>((resolve, reject) => conn.ping((err) => (err ? reject(err) : resolve()))),
+      (c) => new Promise<void>((resolve, reject) => c.conn.ping((err) => (err ? reject(err) : resolve()))),
+      false,
     );
   }
 
@@ -98,11 +127,7 @@ class MysqlDriver implements Driver {
         };
       });
     }
-    // end() sends QUIT on each connection; a server that never answers must not hold the shutdown.
-    await new Promise<void>((resolve) => {
-      setTimeout(resolve, CLOSE_GRACE_MS).unref();
-      this.pool.end(() => resolve());
-    });
+    this.pool.close();
   }
 
   /**
@@ -110,11 +135,15 @@ class MysqlDriver implements Driver {
    * the caller gets TIMEOUT at once; the connection is destroyed and its server thread killed, so a runaway
    * statement neither holds a pool slot nor keeps running on the server.
    */
-  private withConnection<T>(timeoutMs: number, work: (conn: PoolConnection) => Promise<T>): Promise<T> {
+  private withConnection<T>(
+    timeoutMs: number,
+    work: (c: PooledConnection) => Promise<T>,
+    forTraffic = true,
+  ): Promise<T> {
     this.active++;
     return new Promise<T>((resolve, reject) => {
       let settled = false;
-      let conn: PoolConnection | undefined;
+      let pooled: PooledConnection | undefined;
       const settle = (): boolean => {
         if (settled) return false;
         settled = true;
@@ -124,60 +153,84 @@ class MysqlDriver implements Driver {
       };
       const timer = setTimeout(() => {
         if (!settle()) return;
-        if (conn) this.abort(conn);
+        if (pooled) this.abort(pooled);
+        else if (cancel()) this.budget.noteWaitTimeout();
         reject(dbTimeout(timeoutMs));
       }, timeoutMs);
-      this.pool.getConnection((getErr, c) => {
-        if (getErr) {
-          if (settle()) reject(getErr);
+      const cancel = this.pool.acquire((getErr, c) => {
+        if (getErr || !c) {
+          if (settle()) reject(getErr ?? new NoConnectionFree());
           return;
         }
         if (settled) {
-          c.release();
+          this.pool.release(c, forTraffic);
           return;
         }
-        conn = c;
-        const started = this.ready.has(c)
+        pooled = c;
+        // A connection opened for a ping is closed after it; one that served traffic before goes back idle.
+        const keepIdle = forTraffic || c.ready;
+        const started = c.ready
           ? work(c)
           : command(c, SESSION_SETUP).then(() => {
-              this.ready.add(c);
+              c.ready = true;
               return work(c);
             });
         started.then(
           (value) => {
             if (!settle()) return;
-            c.release();
+            this.pool.release(c, keepIdle);
             resolve(value);
           },
           (err: unknown) => {
             if (!settle()) return;
             // A fatal error leaves the connection unusable: drop it rather than hand it to the next call.
-            if ((err as { fatal?: boolean }).fatal) c.destroy();
-            else c.release();
+            if ((err as { fatal?: boolean }).fatal || !c.ready) c.broken = true;
+            this.pool.release(c, keepIdle);
             reject(err);
           },
         );
-      });
+      }, forTraffic);
     });
   }
 
-  private abort(conn: PoolConnection): void {
-    const threadId = conn.threadId;
-    conn.destroy();
-    if (Number.isSafeInteger(threadId) && threadId > 0) this.pool.query(`KILL ${threadId}`, () => undefined);
+  /** Drops the connection and kills its server thread, on a connection of its own (best effort). */
+  private abort(pooled: PooledConnection): void {
+    const threadId = pooled.conn.threadId;
+    this.pool.destroy(pooled);
+    if (Number.isSafeInteger(threadId) && threadId > 0)
+      this.withConnection(CONNECT_TIMEOUT_MS, (c) => command(c, `KILL ${threadId}`)).catch(() => undefined);
   }
 }
 
-function runQuery(conn: PoolConnection, sql: string, args: readonly SqlArg[]): Promise<unknown> {
+/** ER_LOCK_DEADLOCK: InnoDB chose this statement's transaction as the victim and rolled it back whole. */
+const ER_LOCK_DEADLOCK = 1213;
+/** Attempts of a deadlock victim: it was rolled back entirely, so running it again is safe. */
+export const DEADLOCK_ATTEMPTS = 3;
+
+/**
+ * Runs `attempt` again when the server rolled it back as a deadlock victim (concurrent inserts and range
+ * deletes on one index, e.g. logins opening sessions): a transient failure the client should never see.
+ */
+async function retryDeadlock<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (i >= DEADLOCK_ATTEMPTS || (err as { errno?: unknown }).errno !== ER_LOCK_DEADLOCK) throw err;
+    }
+  }
+}
+
+function runQuery(c: PooledConnection, sql: string, args: readonly SqlArg[]): Promise<unknown> {
   return new Promise((resolve, reject) => {
     // mysql2 types the values as a mutable array; they are only read.
-    conn.query(sql, args as SqlArg[], (err, result) => (err ? reject(err) : resolve(result)));
+    c.conn.query(sql, args as SqlArg[], (err, result) => (err ? reject(err) : resolve(result)));
   });
 }
 
 /** A statement without arguments (transaction control). */
-function command(conn: PoolConnection, sql: string): Promise<void> {
-  return new Promise((resolve, reject) => conn.query(sql, (err) => (err ? reject(err) : resolve())));
+function command(c: PooledConnection, sql: string): Promise<void> {
+  return new Promise((resolve, reject) => c.conn.query(sql, (err) => (err ? reject(err) : resolve())));
 }
 
 function toOutcome(result: unknown): Outcome {

@@ -9,6 +9,7 @@ import { sendOk } from '../http/envelope.js';
 import { authStatements } from './queries.js';
 import { rateLimited } from './rate-limit.js';
 import { type AuthHandler, authQueries } from './routes.js';
+import { revokeUserSessions } from './sessions.js';
 import { createResetToken, readResetToken, resetTokenMatches } from './tokens.js';
 import { checkEmailFormat, checkNewPassword, normalizeEmail, stringOr, userIdOf } from './users.js';
 
@@ -30,11 +31,27 @@ function limitPerIp(core: GatewayCore, ctx: RequestContext): void {
   if (!check.allowed) throw rateLimited(check.retryAfterS);
 }
 
+/**
+ * The per-address limit on reset mails (auth.rate_limit.forgot_per_email): every call counts, whether the
+ * address has an account or not, and past the limit the answer is the same 200 without a mail, so the limit
+ * protects the inbox without telling anything about the account.
+ */
+function forgotAllowedFor(core: GatewayCore, ctx: RequestContext, email: string): boolean {
+  const limits = ctx.app.auth.rateLimit;
+  if (!limits.enabled) return true;
+  const key = `${ctx.app.app}\u0000forgot\u0000${email}`;
+  return core.limiter.hit(key, limits.forgotPerEmail, limits.forgotPerEmailWindowMs).allowed;
+}
+
 export const forgotPassword: AuthHandler = async (core, ctx, request, reply) => {
   const settings = resetSettings(ctx);
   limitPerIp(core, ctx);
   const email = normalizeEmail(requireObject(request.body).email);
   checkEmailFormat(email);
+  if (!forgotAllowedFor(core, ctx, email)) {
+    sendOk(reply, 200, FORGOT_MESSAGE, null);
+    return;
+  }
   const statements = authStatements(authQueries(ctx));
   const row = await core.db<Record<string, unknown> | null>(ctx, 'query_one', {
     query: statements.login.text,
@@ -79,6 +96,8 @@ export const resetPassword: AuthHandler = async (core, ctx, request, reply) => {
     args: [newHash, token.userId, oldHash],
   });
   if (result.affected_rows === 0) throw new SogomsError(ErrorCode.VALIDATION_ERROR, INVALID_TOKEN);
+  // Whoever knew the old password (the reason for many resets) loses every session.
+  await revokeUserSessions(core, ctx, token.userId);
   core.event(ctx, 'password_reset', token.userId);
   sendOk(reply, 200, 'Mot de passe modifié', null);
 };

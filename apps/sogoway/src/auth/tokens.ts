@@ -9,18 +9,23 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { type TokenClaims, TokenError } from '@sogoms/auth';
 import type { AppConfig } from '@sogoms/config';
 import { ErrorCode, SogomsError } from '@sogoms/protocol';
-import type { GatewayCore } from '../core.js';
+import type { GatewayCore, RequestContext } from '../core.js';
+import { checkSession } from './sessions.js';
 
 export const RESET_TOKEN_TTL_MS = 60 * 60 * 1000;
 const RESET_KEY_LABEL = 'sogoms password reset v1';
 const RESET_TOKEN = /^([1-9][0-9]{0,15})\.([0-9]{1,12})\.([A-Za-z0-9_-]{43})$/;
 
-/** The verified claims of the request's bearer token, or 401 with "Missing token" / "Invalid token" / ... */
+/**
+ * The verified claims of the request's bearer token, or 401 with "Missing token" / "Invalid token" / "Token
+ * expired" / "Session ended" (sessions.ts: revoked, expired, user gone or of another role).
+ */
 export async function requireUser(
   core: GatewayCore,
-  app: AppConfig,
+  ctx: RequestContext,
   authorization: string | undefined,
 ): Promise<TokenClaims> {
+  const { app } = ctx;
   let token: string | undefined;
   if (authorization !== undefined && authorization !== '') {
     const space = authorization.indexOf(' ');
@@ -29,12 +34,15 @@ export async function requireUser(
     }
     token = authorization.slice(space + 1).trim();
   }
+  let claims: TokenClaims;
   try {
-    return await core.verifier(app).verify(token, app.app);
+    claims = await core.verifier(app).verify(token, app.app);
   } catch (err) {
     if (err instanceof TokenError) throw new SogomsError(ErrorCode.UNAUTHORIZED, err.message);
     throw err;
   }
+  await checkSession(core, ctx, claims);
+  return claims;
 }
 
 function resetMac(app: AppConfig, userId: number, expS: number, passwordHash: string): string {

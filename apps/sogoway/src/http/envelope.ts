@@ -17,10 +17,21 @@ export function okBody(message: string, data: unknown, meta?: object): string {
   return meta === undefined ? head + '}' : head + ',"meta":' + JSON.stringify(meta) + '}';
 }
 
-/** The body of an error answer; `data` (health details) is added beside `error` when given. */
-export function errorBody(code: string, message: string, data?: unknown): string {
-  const error =
+/**
+ * The body of an error answer; `data` (health details) is added beside `error` when given, `extra` fields
+ * (a DB_ERROR's request_id and detail) inside `error`.
+ */
+export function errorBody(
+  code: string,
+  message: string,
+  data?: unknown,
+  extra?: Readonly<Record<string, unknown>>,
+): string {
+  let error =
     '{"success":false,"error":{"code":' + JSON.stringify(code) + ',"message":' + JSON.stringify(message);
+  if (extra)
+    for (const [key, value] of Object.entries(extra))
+      error += `,${JSON.stringify(key)}:${JSON.stringify(value)}`;
   return data === undefined ? error + '}}' : error + '},"data":' + JSON.stringify(data) + '}';
 }
 
@@ -37,9 +48,14 @@ export function sendOk(
     .send(okBody(message, data, meta));
 }
 
-export function sendError(reply: FastifyReply, error: HttpError, data?: unknown): void {
+export function sendError(
+  reply: FastifyReply,
+  error: HttpError,
+  data?: unknown,
+  extra?: Readonly<Record<string, unknown>>,
+): void {
   reply
     .code(error.status)
     .header('content-type', JSON_CONTENT_TYPE)
-    .send(errorBody(error.code, error.message, data));
+    .send(errorBody(error.code, error.message, data, extra));
 }

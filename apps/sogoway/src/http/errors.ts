@@ -55,11 +55,28 @@ export function toHttpError(err: unknown): HttpError {
   return INTERNAL;
 }
 
-/** Sends the envelope for `err`, with Retry-After on 429. */
-export function sendFailure(reply: FastifyReply, err: unknown, http: HttpError = toHttpError(err)): void {
+/** Sends the envelope for `err`, with Retry-After on 429; `extra` fields go inside `error` (error-detail.ts). */
+export function sendFailure(
+  reply: FastifyReply,
+  err: unknown,
+  http: HttpError = toHttpError(err),
+  extra?: Readonly<Record<string, string>>,
+): void {
   if (http.code === ErrorCode.RATE_LIMITED && err instanceof SogomsError) {
     const retry = err.data?.retryAfterS;
     if (typeof retry === 'number') reply.header('retry-after', String(retry));
   }
-  sendError(reply, http);
+  sendError(reply, http, undefined, withFields(err, http, extra));
+}
+
+/** A schema resource's per-field map (`{ name: reason }`) goes to the client inside `error` as `fields`. */
+function withFields(
+  err: unknown,
+  http: HttpError,
+  extra: Readonly<Record<string, string>> | undefined,
+): Readonly<Record<string, unknown>> | undefined {
+  if (http.code !== ErrorCode.VALIDATION_ERROR || !(err instanceof SogomsError)) return extra;
+  const fields = err.data?.fields;
+  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) return extra;
+  return { ...extra, fields };
 }

@@ -37,6 +37,9 @@ export const HTTP_ERRORS = {
   DB_ERROR: { status: 500, publicMessage: 'Database error' },
   INTERNAL_ERROR: INTERNAL,
   SERVICE_UNAVAILABLE: UNAVAILABLE,
+  // One request's answer would not fit in a protocol frame (16 MiB): that request alone fails, with a code the
+  // client can act on (ask for a smaller page); the shared connection to the backend stays open.
+  RESULT_TOO_LARGE: { status: 422, publicMessage: 'Result too large: request a smaller page' },
   // A backend refusing the gateway's own request is a gateway bug, not the client's.
   PROTOCOL_ERROR: INTERNAL,
   BAD_REQUEST: INTERNAL,

@@ -9,6 +9,7 @@ import { loadPlatformConfig, type PlatformConfig } from '@sogoms/config';
 import { createServiceClient, type ServiceClient } from '@sogoms/protocol';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildGateway } from '../../src/gateway.js';
+import type { GatewayMetrics } from '../../src/metrics/http-metrics.js';
 import { type RecordingService, startRecordingService } from './recording-services.js';
 import { type DbService, startDbService } from './sqlite-db-service.js';
 
@@ -19,18 +20,19 @@ export const HOST = 'prokov.test';
 export const OTHER_HOST = 'other.test';
 export const START = Date.UTC(2025, 11, 16, 12, 0, 0);
 
-function routes(app: string, host: string, secret: string, extraAuth: string): string {
+function routes(app: string, host: string, secret: string, extraAuth: string, proxies = ''): string {
   return `app: ${app}
 version: "1.0"
 base_path: /api
 hosts: [${host}, ${app}.alias.test]
 trust_proxy: true
+${proxies}
 database:
   driver: sqlite
   file: data/${app}.db
 auth:
   jwt_secret: ${secret}
-  jwt_expiry: 1h
+  access_ttl: 1h
   bcrypt_cost: 4
 ${extraAuth}
 smtp:
@@ -47,6 +49,13 @@ export interface FixtureOptions {
   prokovAuth?: string;
   requestTimeoutMs?: number;
   withoutSmtp?: boolean;
+  /** A `trusted_proxies: [...]` line for the prokov app (loopback only without it). */
+  prokovProxies?: string;
+  logsMaxInFlight?: number;
+  /** Extra top-level YAML of routes/prokov.yaml (e.g. a `cors:` section). */
+  prokovRoutes?: string;
+  /** Given to the gateway as deps.metrics. */
+  metrics?: GatewayMetrics;
 }
 
 export interface Fixture {
@@ -76,6 +85,8 @@ export interface RequestOptions {
   body?: unknown;
   headers?: Record<string, string>;
   ip?: string;
+  /** The TCP peer's address (inject's remoteAddress; 127.0.0.1 by default). */
+  peer?: string;
 }
 
 export interface Response {
@@ -101,7 +112,8 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Fixtur
   mkdirSync(join(configDir, 'emails'), { recursive: true });
   writeFileSync(
     join(configDir, 'routes', 'prokov.yaml'),
-    routes('prokov', HOST, SECRET, options.prokovAuth ?? ''),
+    routes('prokov', HOST, SECRET, options.prokovAuth ?? '', options.prokovProxies) +
+      (options.prokovRoutes ?? ''),
   );
   writeFileSync(join(configDir, 'routes', 'other.yaml'), routes('other', OTHER_HOST, OTHER_SECRET, ''));
   for (const app of ['prokov', 'other']) {
@@ -135,6 +147,8 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Fixtur
     version: '9.9.9-test',
     requestTimeoutMs: options.requestTimeoutMs ?? 2_000,
     healthTimeoutMs: 500,
+    ...(options.logsMaxInFlight ? { logsMaxInFlight: options.logsMaxInFlight } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   await gateway.ready();
 
@@ -151,7 +165,13 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Fixtur
         payload = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
         headers['content-type'] ??= 'application/json';
       }
-      const res = await gateway.inject({ method: opts.method ?? 'GET', url: opts.url, headers, payload });
+      const res = await gateway.inject({
+        method: opts.method ?? 'GET',
+        url: opts.url,
+        headers,
+        payload,
+        ...(opts.peer ? { remoteAddress: opts.peer } : {}),
+      });
       let body: Response['body'];
       try {
         body = res.body === '' ? ({} as Response['body']) : JSON.parse(res.body);

@@ -13,6 +13,8 @@ export interface RecordingService {
   calls: Recorded[];
   /** When set, every action but health fails with this code. */
   failWith: string | undefined;
+  /** When set, every action, health included, never answers (a stalled process). */
+  hang: boolean;
   /** Resolves when a call for `action` matching `where` has been recorded (fire-and-forget calls). */
   waitFor(action: string, where?: (params: Record<string, unknown>) => boolean): Promise<Recorded>;
   close(): Promise<void>;
@@ -28,9 +30,11 @@ export async function startRecordingService(
     where: (p: Record<string, unknown>) => boolean;
     resolve: (r: Recorded) => void;
   }[] = [];
-  const service = { calls, failWith: undefined } as RecordingService;
+  const service = { calls, failWith: undefined, hang: false } as RecordingService;
+  const never = new Promise<never>(() => undefined);
   const record = (action: string): ActionHandler => {
     return (params, ctx) => {
+      if (service.hang) return never;
       if (service.failWith) throw new SogomsError(service.failWith, `${action} failed (test)`);
       const entry = { action, params, id: ctx.id };
       calls.push(entry);
@@ -45,7 +49,9 @@ export async function startRecordingService(
         : { ok: true };
     };
   };
-  const handlers: Record<string, ActionHandler> = { health: () => ({ status: 'ok' }) };
+  const handlers: Record<string, ActionHandler> = {
+    health: () => (service.hang ? never : { status: 'ok' }),
+  };
   for (const action of actions) handlers[action] = record(action);
   const server = createProtocolServer({ socketPath, handlers });
   await server.listen();

@@ -11,6 +11,8 @@ import {
   type ProtocolServer,
   SogomsError,
 } from '@sogoms/protocol';
+// The real `describe` of sogoms-db, run on this fake's databases: the gateway checks values as in production.
+import { describeTable } from '../../../sogoms-db/src/describe.js';
 
 // better-sqlite3's types are not a dependency of this package: the little used here is typed locally.
 export interface SqliteStatement {
@@ -43,8 +45,12 @@ export interface DbService {
   mysqlAffectedRows: boolean;
   /** Makes every action hang (never answer), to test the gateway's timeout. */
   hang: boolean;
+  /** Makes `describe` fail as a sogoms-db without it would (UNKNOWN_ACTION). */
+  noDescribe: boolean;
   /** Apps whose database health reports as down. */
   down: Set<string>;
+  /** The `connections` part of the health answer (MariaDB saturation), when a test sets one. */
+  connections?: Record<string, unknown>;
   close(): Promise<void>;
 }
 
@@ -73,7 +79,12 @@ export async function startDbService(socketPath: string, apps: string[]): Promis
     databases.set(app, db);
   }
   const statements: DbService['statements'] = [];
-  const service = { mysqlAffectedRows: false, hang: false, down: new Set<string>() } as DbService;
+  const service = {
+    mysqlAffectedRows: false,
+    hang: false,
+    noDescribe: false,
+    down: new Set<string>(),
+  } as DbService;
 
   const run = (
     action: string,
@@ -130,6 +141,14 @@ export async function startDbService(socketPath: string, apps: string[]): Promis
         throw dbError(err);
       }
     },
+    describe: (params) => {
+      if (service.hang) return new Promise(() => undefined);
+      if (service.noDescribe) throw new SogomsError(ErrorCode.UNKNOWN_ACTION, 'unknown action: describe');
+      const db = databases.get(String(params.app_id));
+      if (!db) throw new SogomsError(ErrorCode.UNKNOWN_APP, `unknown app: ${String(params.app_id)}`);
+      const run = (query: string, args: readonly unknown[]) => db.prepare(query).all(...args);
+      return describeTable({ kind: 'sqlite', run } as unknown as Parameters<typeof describeTable>[0], params);
+    },
     // The shape of sogoms-db's answer; `down` marks apps whose database the test wants reported down.
     health: () => ({
       status: 'ok',
@@ -139,6 +158,7 @@ export async function startDbService(socketPath: string, apps: string[]): Promis
           { driver: 'sqlite', status: service.down.has(a) ? 'down' : 'ok' },
         ]),
       ),
+      ...(service.connections ? { connections: service.connections } : {}),
     }),
   };
   const server = createProtocolServer({ socketPath, handlers });

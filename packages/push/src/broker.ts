@@ -1,0 +1,33 @@
+// How a sogoms process connects to an app's broker: the platform account of `push:`, a client id of its own,
+// automatic reconnection, and no unbounded offline queue in MQTT.js (callers bound their own).
+import { randomBytes } from 'node:crypto';
+import type { PushSettings } from '@sogoms/config';
+import type { IClientOptions } from 'mqtt';
+
+export const RECONNECT_PERIOD_MS = 1_000;
+export const CONNECT_TIMEOUT_MS = 5_000;
+
+/** One connection per distinct broker and account: apps sharing both share it. */
+export function brokerKey(push: PushSettings): string {
+  return `${push.broker}\n${push.username ?? ''}\n${push.password ?? ''}`;
+}
+
+export function brokerOptions(push: PushSettings, process: string): IClientOptions {
+  const options: IClientOptions = {
+    clientId: `${process}-${randomBytes(6).toString('hex')}`,
+    reconnectPeriod: RECONNECT_PERIOD_MS,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    clean: true,
+    // QoS 0 messages are not kept while disconnected: the caller's bounded queue decides what waits.
+    queueQoSZero: false,
+    resubscribe: true,
+  };
+  if (push.username !== undefined) options.username = push.username;
+  if (push.password !== undefined) options.password = push.password;
+  return options;
+}
+
+/** The broker URL without credentials, for logs. */
+export function brokerLabel(push: PushSettings): string {
+  return push.broker.replace(/\/\/[^@/]*@/, '//');
+}
