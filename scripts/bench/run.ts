@@ -4,6 +4,7 @@
 //
 // Environment: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 3), BENCH_CONNECTIONS (default 10),
 // BENCH_ONLY=list,show,create,login, BENCH_DB_INSTANCES (default 1), BENCH_DB_POOL (default 10),
+// BENCH_LIMITER_KEYS (default 60000 distinct addresses sent to password/forgot before the last RSS reading),
 // BENCH_NO_INDEX=1 (keep clients/prokov.sql's indexes as they are), BENCH_PROF=DIR (run every process with
 // --cpu-prof into DIR and summarize the profiles).
 import { type ChildProcess, fork, spawnSync } from 'node:child_process';
@@ -14,6 +15,7 @@ import { mariadbAvailable } from '../../tests/helpers/mariadb.js';
 import { freePort, httpRequest, ROOT } from '../../tests/helpers/platform.js';
 import { findMariadbPid, snapshot } from './cpu.js';
 import { BENCH_PASSWORD, createBenchData, USERS } from './dataset.js';
+import { floodLimiter } from './limiter-flood.js';
 import { type LoadSettings, measure, SCENARIOS, type ScenarioUser } from './load.js';
 import { describeMachine } from './machine.js';
 import { platformRss, rssMb } from './memory.js';
@@ -141,6 +143,19 @@ try {
   }
   const after = await rssNow();
 
+  // The rate limiter's memory counts in the gateway's RSS: a flood of distinct keys (past its 50,000-window cap).
+  const floodKeys = Number(env.BENCH_LIMITER_KEYS ?? 60_000);
+  let floodLine = '';
+  if (floodKeys > 0) {
+    say(`rate limiter: ${floodKeys.toLocaleString('en')} password/forgot calls with distinct addresses…`);
+    const answered = await floodLimiter(p.url, BENCH_HOST, floodKeys);
+    const gatewayAfter = (await rssNow()).find((r) => r.name === 'sogoway')?.rssMb;
+    const gatewayBefore = after.find((r) => r.name === 'sogoway')?.rssMb;
+    floodLine =
+      `rate limiter flood: ${floodKeys.toLocaleString('en')} distinct addresses (${answered} answered 200): ` +
+      `sogoway RSS ${gatewayBefore?.toFixed(1)} MiB after load → ${gatewayAfter?.toFixed(1)} MiB after the flood`;
+  }
+
   const settingsLine =
     `${settings.connections} connections, ${settings.warmupS} s warm-up then ${settings.durationS} s measured per ` +
     `scenario and side; sogoms-db instances: ${dbInstances}, pool ${dbPool}; ${USERS} users, 10,000 tasks` +
@@ -149,6 +164,7 @@ try {
   say(textReport(results, before, after));
   say('\n--- markdown for docs/BENCHMARKS.md ---\n');
   say(markdownReport(results, before, after, describeMachine(mariadbVersion), settingsLine));
+  if (floodLine) say(`\n${floodLine}`);
   const list = results.find((r) => r.name.startsWith('GET /api/tasks?'));
   if (list) {
     const ratio = list.platform.reqPerS / list.baseline.reqPerS;
