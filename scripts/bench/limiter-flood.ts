@@ -9,7 +9,8 @@ const CONCURRENCY = 16;
 export async function floodLimiter(url: string, host: string, count: number): Promise<number> {
   let next = 0;
   let ok = 0;
-  const pad = 'x'.repeat(200);
+  // A local part is at most 64 characters and a host label 63: the length goes into three long labels.
+  const domain = ['x', 'y', 'z'].map((c) => c.repeat(60)).join('.');
   const worker = async (): Promise<void> => {
     while (next < count) {
       const i = next++;
@@ -17,7 +18,7 @@ export async function floodLimiter(url: string, host: string, count: number): Pr
         `${url}/api/auth/password/forgot`,
         'POST',
         { host, 'content-type': 'application/json' },
-        JSON.stringify({ email: `flood${i}.${pad}@example.com` }),
+        JSON.stringify({ email: `flood${i}@${domain}.example.com` }),
       );
       if (res.status === 200) ok++;
     }

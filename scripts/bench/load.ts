@@ -17,10 +17,15 @@ export interface ScenarioUser extends BenchUser {
 }
 
 export interface Scenario {
-  /** Short name for BENCH_ONLY (list, show, create, login). */
+  /** Short name for BENCH_ONLY (list, list-schema, show, create, login). */
   key: string;
   name: string;
   method: 'GET' | 'POST';
+  /**
+   * `schema`: on the platform the scenario runs against the schema twin app (platform.ts BENCH_SCHEMA_HOST,
+   * with that app's tokens); the baseline, which has one app, answers it as the hand-written twin.
+   */
+  app?: 'schema';
   /** Builds one request for a random user. */
   build(user: ScenarioUser, random: () => number): { path: string; body?: string; token?: string };
 }
@@ -30,6 +35,14 @@ export const SCENARIOS: Scenario[] = [
     key: 'list',
     name: 'GET /api/tasks?limit=20',
     method: 'GET',
+    build: (u) => ({ path: '/api/tasks?limit=20', token: u.token }),
+  },
+  {
+    // The same list, generated from schema/prokovschema.yaml instead of queries/prokov/tasks.yaml.
+    key: 'list-schema',
+    name: 'GET /api/tasks?limit=20 (schema)',
+    method: 'GET',
+    app: 'schema',
     build: (u) => ({ path: '/api/tasks?limit=20', token: u.token }),
   },
   {

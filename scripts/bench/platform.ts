@@ -1,16 +1,29 @@
 // Starts the platform for the benchmark: bin/sogoctl on a temporary config tree (the real config/queries and
-// config/emails linked in) against an existing MariaDB database, with production's bcrypt cost. With a profile
-// directory, every service runs as `node --cpu-prof dist/<binary>.mjs` so that its CPU profile is written when
-// sogoctl stops it.
+// config/emails linked in) against an existing MariaDB database, with production's bcrypt cost. Two apps share
+// that database, the JWT secret and the auth settings: `prokov` (the hand-written config/queries/prokov) and
+// its schema twin `prokovschema` (no queries folder: config/schema/prokov.yaml copied as
+// schema/prokovschema.yaml, so every resource and /auth are the generated ones). With a profile directory, every
+// service runs as `node --cpu-prof dist/<binary>.mjs` so that its CPU profile is written when sogoctl stops it.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MARIADB } from '../../tests/helpers/mariadb.js';
 import { BIN, freePort, ROOT, waitFor } from '../../tests/helpers/platform.js';
 
 export const BENCH_HOST = 'prokov.bench';
+/** The schema twin: the same database and users, every resource generated from the schema. */
+export const BENCH_SCHEMA_APP = 'prokovschema';
+export const BENCH_SCHEMA_HOST = 'prokovschema.bench';
 
 export interface BenchPlatformOptions {
   database: string;
@@ -68,11 +81,11 @@ export async function startBenchPlatform(options: BenchPlatformOptions): Promise
   const jwtSecret = randomBytes(32).toString('hex');
   writeFileSync(join(dir, 'secrets', 'jwt'), `${jwtSecret}\n`);
   writeFileSync(join(dir, 'secrets', 'db'), `${MARIADB.password}\n`);
-  writeFileSync(
-    join(configDir, 'routes', 'prokov.yaml'),
-    `app: prokov
+  // Both apps get the same routes file but for their name and host: same database, pool, secret, sessions
+  // and rate limits, so that the only difference between them is where their queries come from.
+  const routes = (app: string, host: string) => `app: ${app}
 version: "bench"
-hosts: [${BENCH_HOST}]
+hosts: [${host}]
 database:
   driver: mysql
 ${process.env.BENCH_DB_SOCKET ? `  socket: ${process.env.BENCH_DB_SOCKET}` : `  host: ${MARIADB.host}\n  port: ${MARIADB.port}`}
@@ -90,8 +103,17 @@ auth:
 smtp:
   transport: file
   dir: ../mail
-  from: noreply@prokov.bench
-`,
+  from: noreply@${host}
+`;
+  writeFileSync(join(configDir, 'routes', 'prokov.yaml'), routes('prokov', BENCH_HOST));
+  writeFileSync(
+    join(configDir, 'routes', `${BENCH_SCHEMA_APP}.yaml`),
+    routes(BENCH_SCHEMA_APP, BENCH_SCHEMA_HOST),
+  );
+  mkdirSync(join(configDir, 'schema'));
+  copyFileSync(
+    join(ROOT, 'config', 'schema', 'prokov.yaml'),
+    join(configDir, 'schema', `${BENCH_SCHEMA_APP}.yaml`),
   );
   const port = await freePort();
   // The gateway's /metrics listener is on as in production; BENCH_METRICS=0 measures without it.
