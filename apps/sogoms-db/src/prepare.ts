@@ -35,10 +35,13 @@ export function createPrepareAction(driverOf: (app: string) => Driver | undefine
     });
     const problems: PrepareRefusal[] = [];
     for (const [index, sql] of queries.entries()) {
-      const probe = probeFor(driver.kind, sql);
       try {
-        if (probe.length === 1) await driver.run(probe[0]!.query, probe[0]!.args);
-        else await driver.transaction(probe);
+        if (driver.compile) driver.compile(sql);
+        else {
+          const probe = probeFor(driver.kind, sql);
+          if (probe.length === 1) await driver.run(probe[0]!.query, probe[0]!.args);
+          else await driver.transaction(probe);
+        }
       } catch (err) {
         const mapped = mapDriverError(driver.kind, err);
         if (mapped.code === ErrorCode.DB_UNAVAILABLE || mapped.code === ErrorCode.TIMEOUT) throw mapped;

@@ -32,4 +32,9 @@ export interface Driver {
   ping(timeoutMs: number): Promise<void>;
   /** Waits for the statements in flight, then releases every connection or file handle. */
   close(): Promise<void>;
+  /**
+   * Compiles a statement without running it or keeping it (the `prepare` action), where the driver can do so
+   * directly; throws the driver's error. Absent: the action runs a probe statement instead.
+   */
+  compile?(sql: string): void;
 }
