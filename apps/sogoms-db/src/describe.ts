@@ -1,21 +1,12 @@
 // The `describe` action: what a table's columns accept, read from the database itself (information_schema on
 // MariaDB, the table definition on SQLite), so that the gateway can check values the same way on both drivers
 // before a statement runs (DOCTECH §2.3). Unknown tables answer no columns: callers then check nothing.
+
+import type { ColumnInfo } from '@sogoms/protocol';
 import { ErrorCode, SogomsError } from '@sogoms/protocol';
 import type { Driver, DriverKind, Row } from './drivers/types.js';
 
-/** What a column accepts. Bounds are inclusive; integers never beyond ±(2^53−1), the safe range of JSON. */
-export interface ColumnInfo {
-  name: string;
-  type: 'integer' | 'number' | 'text' | 'date' | 'other';
-  nullable: boolean;
-  min?: number;
-  max?: number;
-  /** Characters (VARCHAR(n); SQLite `CHECK (length(col) <= n)`). */
-  max_length?: number;
-  /** UTF-8 bytes (MariaDB TEXT types; SQLite `CHECK (octet_length(col) <= n)`). */
-  max_bytes?: number;
-}
+export type { ColumnInfo };
 
 type ColumnType = Omit<ColumnInfo, 'name' | 'nullable'>;
 

@@ -7,6 +7,7 @@ export {
   discoverSockets,
 } from './client.js';
 export { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FrameDecoder, FrameTooLargeError } from './codec.js';
+export type { ColumnInfo } from './columns.js';
 export type { WireError } from './errors.js';
 export { ErrorCode, fromWireError, isSogomsError, SogomsError, toWireError } from './errors.js';
 export type { ProtocolRequest, ProtocolResponse } from './messages.js';

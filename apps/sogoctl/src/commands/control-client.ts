@@ -6,11 +6,11 @@ import {
   findConfigDir,
   loadSogoctlConfig,
 } from '@sogoms/config';
-import { callOnce, ErrorCode, SogomsError } from '@sogoms/protocol';
+import { callOnce } from '@sogoms/protocol';
 import { KILL_WAIT_MS } from '../supervisor/spawn.js';
 import { asStatusRows, formatStatusTable } from '../supervisor/status.js';
 import type { RestartResult } from '../supervisor/supervisor.js';
-import { EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, errorText, type Io } from './exit-codes.js';
+import { EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, errorText, type Io, reportCallError } from './exit-codes.js';
 
 export const STATUS_TIMEOUT_MS = 5_000;
 /** A restart waits for the old processes to stop: leave room for stop_timeout plus the SIGKILL grace. */
@@ -35,19 +35,6 @@ function targetOf(flag: string | undefined, io: Io): Target | undefined {
   }
 }
 
-function reportCallError(err: unknown, socket: string, io: Io): number {
-  if (
-    err instanceof SogomsError &&
-    err.code !== ErrorCode.SERVICE_UNAVAILABLE &&
-    err.code !== ErrorCode.TIMEOUT
-  ) {
-    io.stderr.write(`sogoctl: ${err.message} (${err.code})\n`);
-  } else {
-    io.stderr.write(`sogoctl: no supervisor answers on ${socket}: ${errorText(err)}\n`);
-  }
-  return EXIT_FAILURE;
-}
-
 /**
  * Prints the supervisor's status table; with `json`, one JSON object: `{supervisor: {pid, version, uptime_s,
  * control_socket}, instances: [rows]}`.
@@ -65,7 +52,7 @@ export async function statusCommand(
     answer = await callOnce(target.socket, 'status', {}, STATUS_TIMEOUT_MS);
     if (opts.json) health = (await callOnce(target.socket, 'health', {}, STATUS_TIMEOUT_MS)) as typeof health;
   } catch (err) {
-    return reportCallError(err, target.socket, io);
+    return reportCallError(err, target.socket, io, 'no supervisor answers');
   }
   const rows = asStatusRows(answer);
   if (opts.json) {
@@ -91,7 +78,7 @@ export async function restartCommand(name: string, configDir: string | undefined
     const timeout = target.stopTimeoutMs + KILL_WAIT_MS + RESTART_MARGIN_MS;
     answer = (await callOnce(target.socket, 'restart', { name }, timeout)) as RestartResult;
   } catch (err) {
-    return reportCallError(err, target.socket, io);
+    return reportCallError(err, target.socket, io, 'no supervisor answers');
   }
   io.stdout.write(`${answer.message}\n${formatStatusTable(asStatusRows(answer.instances))}\n`);
   return answer.restarted ? EXIT_OK : EXIT_FAILURE;

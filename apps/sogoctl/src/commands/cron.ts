@@ -1,8 +1,8 @@
 // `sogoctl cron list` and `sogoctl cron run APP JOB`: ask sogoms-cron over its socket (the health_socket of
 // the sogoms-cron entry of sogoctl.yaml, instance 1).
 import { ConfigError, loadSogoctlConfig, MAX_CRON_TIMEOUT_MS } from '@sogoms/config';
-import { callOnce, ErrorCode, SogomsError } from '@sogoms/protocol';
-import { EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, errorText, type Io } from './exit-codes.js';
+import { callOnce } from '@sogoms/protocol';
+import { EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, errorText, type Io, reportCallError } from './exit-codes.js';
 
 export const CRON_SERVICE = 'sogoms-cron';
 export const DEFAULT_CRON_SOCKET = '/run/sogoms-cron.1.sock';
@@ -51,17 +51,6 @@ function socketOf(configDir: string | undefined, io: Io): string | undefined {
   }
 }
 
-function reportCallError(err: unknown, socket: string, io: Io): number {
-  if (
-    err instanceof SogomsError &&
-    err.code !== ErrorCode.SERVICE_UNAVAILABLE &&
-    err.code !== ErrorCode.TIMEOUT
-  )
-    io.stderr.write(`sogoctl: ${err.message} (${err.code})\n`);
-  else io.stderr.write(`sogoctl: ${CRON_SERVICE} does not answer on ${socket}: ${errorText(err)}\n`);
-  return EXIT_FAILURE;
-}
-
 /** The jobs as a table: APP JOB KIND SCHEDULE TIMEZONE NEXT RUN LAST RUN. */
 export function formatCronTable(rows: readonly JobRow[]): string {
   const header = ['APP', 'JOB', 'KIND', 'SCHEDULE', 'TIMEZONE', 'NEXT RUN (UTC)', 'LAST RUN'];
@@ -99,7 +88,7 @@ export async function cronListCommand(configDir: string | undefined, io: Io): Pr
     io.stdout.write(`${formatCronTable(rows)}\n`);
     return EXIT_OK;
   } catch (err) {
-    return reportCallError(err, socket, io);
+    return reportCallError(err, socket, io, `${CRON_SERVICE} does not answer`);
   }
 }
 
@@ -116,7 +105,7 @@ export async function cronRunCommand(
   try {
     answer = (await callOnce(socket, 'run', { app, job }, RUN_TIMEOUT_MS)) as RunAnswer;
   } catch (err) {
-    return reportCallError(err, socket, io);
+    return reportCallError(err, socket, io, `${CRON_SERVICE} does not answer`);
   }
   const parts = [`${answer.app}/${answer.job}: ${answer.outcome} in ${answer.duration_ms} ms`];
   if (answer.rows !== undefined) parts.push(`rows ${answer.rows}`);

@@ -1,4 +1,5 @@
-// Exit codes of every sogoctl command.
+// Exit codes of every sogoctl command, and how a command reports a call that failed.
+import { ErrorCode, SogomsError } from '@sogoms/protocol';
 
 /** Clean stop after SIGTERM/SIGINT; `check` found nothing; `status`/`restart` got their answer. */
 export const EXIT_OK = 0;
@@ -16,4 +17,19 @@ export const processIo: Io = { stdout: process.stdout, stderr: process.stderr };
 
 export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Reports a failed call to a process over its socket: the process's own refusal as it said it, or `silence`
+ * ("no supervisor answers") on `socket` when it is down or too slow.
+ */
+export function reportCallError(err: unknown, socket: string, io: Io, silence: string): number {
+  if (
+    err instanceof SogomsError &&
+    err.code !== ErrorCode.SERVICE_UNAVAILABLE &&
+    err.code !== ErrorCode.TIMEOUT
+  )
+    io.stderr.write(`sogoctl: ${err.message} (${err.code})\n`);
+  else io.stderr.write(`sogoctl: ${silence} on ${socket}: ${errorText(err)}\n`);
+  return EXIT_FAILURE;
 }

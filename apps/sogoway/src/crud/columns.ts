@@ -4,18 +4,10 @@
 // a fresh cache (run a reload after changing a table). A failed `describe` checks nothing for a while: the
 // database's own answer then stands.
 import type { AppConfig } from '@sogoms/config';
+import type { ColumnInfo } from '@sogoms/protocol';
 import type { GatewayCore, RequestContext } from '../core.js';
 
-/** One column as sogoms-db describes it (apps/sogoms-db/src/describe.ts). */
-export interface ColumnInfo {
-  name: string;
-  type: 'integer' | 'number' | 'text' | 'date' | 'other';
-  nullable: boolean;
-  min?: number;
-  max?: number;
-  max_length?: number;
-  max_bytes?: number;
-}
+export type { ColumnInfo };
 
 export type TableColumns = ReadonlyMap<string, ColumnInfo>;
 
