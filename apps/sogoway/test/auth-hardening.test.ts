@@ -77,7 +77,9 @@ describe('auth routes (items 1, 2, 4 and includes), in process', () => {
         expect(res.raw.length).toBeLessThan(1000);
       }
     }
-    expect(f.db.statements.slice(before)).toEqual([]);
+    // The registration's session housekeeping (never awaited) may land meanwhile: it is no lookup of these.
+    const lookups = f.db.statements.slice(before).filter((st) => !st.query.includes('sogoms_sessions'));
+    expect(lookups).toEqual([]);
     expect(f.logs.calls.filter((c) => JSON.stringify(c.params).length > 2000)).toEqual([]);
   });
 
