@@ -29,6 +29,8 @@ import { GatewayMetrics } from './metrics/http-metrics.js';
 import { createMetricsServer, DEFAULT_METRICS_HOST } from './metrics/server.js';
 
 const NAME = 'sogoway';
+/** How long after listening the queries of every app are prepared on their databases (query-check.ts). */
+const START_CHECK_DELAY_MS = 1_000;
 const FLAGS: FlagSpec[] = [
   { name: 'config', description: 'configuration directory', default: DEFAULT_CONFIG_DIR },
   { name: 'port', description: 'HTTP port', default: '8080' },
@@ -184,15 +186,19 @@ async function main(): Promise<void> {
     });
     logger.warn({ metrics: `http://${bound.address}:${bound.port}/metrics` }, 'metrics listening');
   }
-  void checkQueries(services.db, config).then((check) => {
-    for (const [app, reason] of check.unchecked)
-      logger.warn({ app, reason }, 'queries not prepared at start (database unreachable): not checked');
-    if (check.refused.size > 0)
-      logger.error(
-        { apps: [...check.refused.keys()], problems: refusedProblems(check) },
-        'queries that do not prepare on their database: they answer 500 DB_ERROR until fixed',
-      );
-  });
+  // A moment after start, not during it: the check keeps sogoms-db busy (every statement of every app), and the
+  // first health answers of the start-up would wait behind it.
+  setTimeout(() => {
+    void checkQueries(services.db, config).then((check) => {
+      for (const [app, reason] of check.unchecked)
+        logger.warn({ app, reason }, 'queries not prepared at start (database unreachable): not checked');
+      if (check.refused.size > 0)
+        logger.error(
+          { apps: [...check.refused.keys()], problems: refusedProblems(check) },
+          'queries that do not prepare on their database: they answer 500 DB_ERROR until fixed',
+        );
+    });
+  }, START_CHECK_DELAY_MS).unref();
 
   installSignalHandlers({
     stop: async (signal) => {
