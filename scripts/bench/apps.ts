@@ -6,6 +6,7 @@
 //   - idle RSS of every process, after start and after the edit has settled;
 //   - `sogoctl check` of the tree.
 // Environment: BENCH_APPS_DRIVER=sqlite|mysql (default sqlite), BENCH_APPS_RUNS (cold starts, default 3).
+
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createTestDatabase, mariadbAvailable, type TestDatabase } from '../../tests/helpers/mariadb.js';
 import { freePort, httpRequest, ROOT } from '../../tests/helpers/platform.js';
+import { coreSogoctlYaml } from './core-sogoctl.js';
 import { platformRss } from './memory.js';
 
 const N = Number(process.argv[2] ?? 100);
@@ -71,24 +73,9 @@ async function writeTree(): Promise<Tree> {
     );
   }
   const port = await freePort();
-  const service = (name: string, args: string, deps: string[] = []) =>
-    `  ${name}:\n    binary: ${join(BIN, name)}\n    args: [${args}]\n` +
-    (name === 'sogoway'
-      ? `    health_url: http://127.0.0.1:${port}/health\n`
-      : `    health_socket: ${runDir}/${name}.1.sock\n`) +
-    (deps.length ? `    depends_on: [${deps.join(', ')}]\n` : '');
-  const common = (name: string) => `"-config", "${configDir}", "-socket", "${runDir}/${name}.1.sock"`;
   writeFileSync(
     join(configDir, 'sogoctl.yaml'),
-    `supervisor:\n  health_interval: 1s\n  stop_timeout: 5s\n  log_file: ${join(logDir, 'sogoctl.log')}\n  control_socket: ${join(runDir, 'sogoctl.sock')}\nservices:\n` +
-      service('sogoms-logs', `${common('sogoms-logs')}, "-logdir", "${logDir}"`) +
-      service('sogoms-db', common('sogoms-db'), ['sogoms-logs']) +
-      service('sogoms-smtp', common('sogoms-smtp'), ['sogoms-logs']) +
-      service(
-        'sogoway',
-        `"-config", "${configDir}", "-port", "${port}", "-host", "127.0.0.1", "-rundir", "${runDir}"`,
-        ['sogoms-db', 'sogoms-logs'],
-      ),
+    coreSogoctlYaml({ bin: BIN, configDir, runDir, logDir, port, healthInterval: '1s' }),
   );
   return { dir, configDir, runDir, port, dbs };
 }

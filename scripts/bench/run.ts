@@ -8,12 +8,11 @@
 // BENCH_LIMITER_KEYS (default 60000 distinct addresses sent to password/forgot before the last RSS reading),
 // BENCH_NO_INDEX=1 (keep clients/prokov.sql's indexes as they are), BENCH_PROF=DIR (run every process with
 // --cpu-prof into DIR and summarize the profiles).
-import { type ChildProcess, fork, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { mariadbAvailable } from '../../tests/helpers/mariadb.js';
-import { freePort, httpRequest, ROOT } from '../../tests/helpers/platform.js';
+import { httpRequest, ROOT } from '../../tests/helpers/platform.js';
+import { forkBaseline, stopBaseline } from './baseline-process.js';
 import { findMariadbPid, snapshot } from './cpu.js';
 import { BENCH_PASSWORD, createBenchData, USERS } from './dataset.js';
 import { floodLimiter } from './limiter-flood.js';
@@ -114,26 +113,13 @@ try {
   const users = await logIn(BENCH_HOST);
   const schemaUsers = scenarios.some((s) => s.app === 'schema') ? await logIn(BENCH_SCHEMA_HOST) : [];
 
-  const baselinePort = await freePort();
-  if (profDir) mkdirSync(join(profDir, 'baseline'), { recursive: true });
-  baseline = fork(fileURLToPath(new URL('./baseline.ts', import.meta.url)), [], {
-    execArgv: [
-      '--import',
-      'tsx',
-      ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profDir, 'baseline')}`] : []),
-    ],
-    env: {
-      ...env,
-      BASELINE_PORT: String(baselinePort),
-      BASELINE_DB: data.db.name,
-      BASELINE_SECRET: p.jwtSecret,
-    },
+  const forked = await forkBaseline({
+    database: data.db.name,
+    jwtSecret: p.jwtSecret,
+    ...(profDir ? { profDir } : {}),
   });
-  await new Promise((resolveReady, reject) => {
-    baseline!.once('message', resolveReady);
-    baseline!.once('exit', (code) => reject(new Error(`baseline exited with ${code}`)));
-  });
-  const baselineUrl = `http://127.0.0.1:${baselinePort}`;
+  baseline = forked.child;
+  const baselineUrl = await forked.ready;
 
   // Both sides must answer the same rows, or the comparison means nothing.
   const ask = (url: string, host = BENCH_HOST, token = users[0]!.token) =>
@@ -246,11 +232,7 @@ try {
     );
   }
 } finally {
-  if (baseline && baseline.exitCode === null) {
-    const gone = new Promise((r) => baseline!.once('exit', r));
-    baseline.disconnect();
-    await gone;
-  }
+  await stopBaseline(baseline);
   await platform?.stop();
   await data.db.drop();
 }

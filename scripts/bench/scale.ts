@@ -5,13 +5,13 @@
 // is dropped at the end. Prints a markdown block for docs/BENCHMARKS.md.
 //
 // Environment: BENCH_DURATION (s, default 5), BENCH_WARMUP (s, default 2), BENCH_CONNECTIONS (default 10).
-import { type ChildProcess, fork, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DEFAULT_MAX_OFFSET } from '@sogoms/config';
 import { encodeCursor } from '../../apps/sogoway/src/crud/cursor.js';
 import { mariadbAvailable } from '../../tests/helpers/mariadb.js';
-import { freePort, httpRequest, ROOT } from '../../tests/helpers/platform.js';
+import { httpRequest, ROOT } from '../../tests/helpers/platform.js';
+import { forkBaseline, stopBaseline } from './baseline-process.js';
 import { BENCH_PASSWORD, createBenchData } from './dataset.js';
 import { type LoadSettings, type Measure, measure, type Scenario, type ScenarioUser } from './load.js';
 import { describeMachine } from './machine.js';
@@ -80,21 +80,9 @@ try {
     users.push({ ...u, token, cursor: encodeCursor({ sort: '', values: [row!.position, row!.id] }) });
   }
 
-  const baselinePort = await freePort();
-  baseline = fork(fileURLToPath(new URL('./baseline.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx'],
-    env: {
-      ...env,
-      BASELINE_PORT: String(baselinePort),
-      BASELINE_DB: data.db.name,
-      BASELINE_SECRET: p.jwtSecret,
-    },
-  });
-  await new Promise((resolveReady, reject) => {
-    baseline!.once('message', resolveReady);
-    baseline!.once('exit', (code) => reject(new Error(`baseline exited with ${code}`)));
-  });
-  const baselineUrl = `http://127.0.0.1:${baselinePort}`;
+  const forked = await forkBaseline({ database: data.db.name, jwtSecret: p.jwtSecret });
+  baseline = forked.child;
+  const baselineUrl = await forked.ready;
 
   // Same rows on both sides at the deepest allowed offset (deferred join vs plain OFFSET); the cursor page is
   // the monolith's page at offset 5000.
@@ -186,11 +174,7 @@ try {
       `\nlimit=100 vs baseline ${(l100.platform!.reqPerS / l100.baseline!.reqPerS).toFixed(2)} (target ≥ 1.4)`,
   );
 } finally {
-  if (baseline && baseline.exitCode === null) {
-    const gone = new Promise((r) => baseline!.once('exit', r));
-    baseline.disconnect();
-    await gone;
-  }
+  await stopBaseline(baseline);
   await platform?.stop();
   await data.db.drop();
 }

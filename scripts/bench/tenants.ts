@@ -6,6 +6,7 @@
 //   - load: logins spread over every app at c=BENCH_TENANTS_C (default 200) for BENCH_TENANTS_S seconds
 //     (default 10): req/s, 503s and other non-2xx, peak Threads_connected, sogoms-db's waits and refusals;
 //   - after idle_timeout (30 s by default, BENCH_TENANTS_IDLE overrides it): Threads_connected again.
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import autocannon, { type AutocannonRequestData } from 'autocannon';
 import mysql from 'mysql2/promise';
 import { createTestDatabase, MARIADB, type TestDatabase } from '../../tests/helpers/mariadb.js';
 import { freePort, httpRequest, ROOT } from '../../tests/helpers/platform.js';
+import { coreSogoctlYaml } from './core-sogoctl.js';
 
 const N = Number(process.argv[2] ?? 100);
 const C = Number(process.env.BENCH_TENANTS_C ?? 200);
@@ -57,24 +59,9 @@ async function main(): Promise<void> {
       );
     }
     const port = await freePort();
-    const svc = (name: string, args: string, deps: string[] = []) =>
-      `  ${name}:\n    binary: ${join(BIN, name)}\n    args: [${args}]\n` +
-      (name === 'sogoway'
-        ? `    health_url: http://127.0.0.1:${port}/health\n`
-        : `    health_socket: ${runDir}/${name}.1.sock\n`) +
-      (deps.length ? `    depends_on: [${deps.join(', ')}]\n` : '');
-    const common = (name: string) => `"-config", "${configDir}", "-socket", "${runDir}/${name}.1.sock"`;
     writeFileSync(
       join(configDir, 'sogoctl.yaml'),
-      `supervisor:\n  health_interval: 2s\n  stop_timeout: 5s\n  log_file: ${join(logDir, 'sogoctl.log')}\n  control_socket: ${join(runDir, 'sogoctl.sock')}\nservices:\n` +
-        svc('sogoms-logs', `${common('sogoms-logs')}, "-logdir", "${logDir}"`) +
-        svc('sogoms-db', common('sogoms-db'), ['sogoms-logs']) +
-        svc('sogoms-smtp', common('sogoms-smtp'), ['sogoms-logs']) +
-        svc(
-          'sogoway',
-          `"-config", "${configDir}", "-port", "${port}", "-host", "127.0.0.1", "-rundir", "${runDir}"`,
-          ['sogoms-db', 'sogoms-logs'],
-        ),
+      coreSogoctlYaml({ bin: BIN, configDir, runDir, logDir, port, healthInterval: '2s' }),
     );
     const before = await threads();
     child = spawn(join(BIN, 'sogoctl'), ['-config', configDir], { stdio: ['ignore', 'pipe', 'pipe'] });
