@@ -195,13 +195,18 @@ while (!stopping) {
   if (now - t0 >= waitMs || settled(status)) {
     status ??= supervisorStatus();
     const lines = notHealthy(status);
-    step(`not up after ${Math.round((now - t0) / 1000)}s; not healthy:`);
-    for (const line of lines.length > 0 ? lines : ['(sogoctl does not answer: see the lines above)'])
-      step(`  ${line}`);
-    step(
-      'sogoctl keeps running: a service FATAL because of its config starts again when the files are fixed;',
+    // One write for the whole block: whoever reads the terminal (a person, a test) gets it in one piece.
+    const why = lines.length > 0 ? lines : ['(sogoctl does not answer: see the lines above)'];
+    console.log(
+      [
+        `not up after ${Math.round((now - t0) / 1000)}s; not healthy:`,
+        ...why.map((line) => `  ${line}`),
+        'sogoctl keeps running: a service FATAL because of its config starts again when the files are fixed;',
+        'other causes: fix them, then bin/sogoctl restart NAME. Ctrl-C stops everything.',
+      ]
+        .map((line) => `[start] ${line}`)
+        .join('\n'),
     );
-    step(`other causes: fix them, then bin/sogoctl restart NAME. Ctrl-C stops everything.`);
     break;
   }
   await sleep(200);

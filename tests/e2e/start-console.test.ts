@@ -105,7 +105,7 @@ describe('npm start says why, in the terminal', () => {
     const run = await start(setup);
 
     await shows(run, 'FATAL');
-    await shows(run, '[start] not up after');
+    await shows(run, 'then bin/sogoctl restart NAME');
     const out = run.output();
     // The problem as `sogoctl check` prints it (file: reason), once — and nothing blamed on auth.yaml.
     expect(count(out, 'projects.yaml: YAML syntax error at line')).toBe(1);
@@ -128,7 +128,7 @@ describe('npm start says why, in the terminal', () => {
     await new Promise<void>((r) => blocker.listen(port, '127.0.0.1', () => r()));
     try {
       const run = await start(privateConfig(), port);
-      await shows(run, '[start] not up after');
+      await shows(run, 'then bin/sogoctl restart NAME');
       const out = run.output();
       expect(out).toContain(`sogoway 1 exited (code 1): port ${port} is in use (127.0.0.1:${port})`);
       // Never a bare exit code; the same reason is not repeated for each restart.
