@@ -34,10 +34,16 @@ export async function pidOf(p: Platform, service: string): Promise<number> {
   return row.pid;
 }
 
-/** True once the process is gone or a zombie: its sockets are closed by then. */
+/**
+ * True once the process is gone, or its leader is a zombie with no thread left. A Node process has several
+ * threads: the leader can show Z while its other threads are still exiting, and the open files (the listening
+ * socket among them) are closed only when the last thread has left — until then the kernel accepts connections
+ * that are then reset.
+ */
 function dead(pid: number): boolean {
   try {
-    return / Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/\(.*\)/, ''));
+    const zombie = / Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/\(.*\)/, ''));
+    return zombie && readdirSync(`/proc/${pid}/task`).length <= 1;
   } catch {
     return true;
   }
