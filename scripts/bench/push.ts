@@ -15,6 +15,8 @@ import { mariadbAvailable } from '../../tests/helpers/mariadb.js';
 import { BROKER_ADMIN, startBroker } from '../../tests/helpers/mosquitto.js';
 import { HOST, type Platform, ROOT, startPlatform } from '../../tests/helpers/platform.js';
 import { openSse, type SseStream } from '../../tests/helpers/sse.js';
+import { type CpuSnapshot, cpuDelta, findMariadbPid, snapshot } from './cpu.js';
+import { platformRss } from './memory.js';
 
 const env = process.env;
 const DURATION_S = Number(env.BENCH_DURATION ?? 8);
@@ -63,7 +65,26 @@ try {
     await new Promise((r) => setTimeout(r, 1_500));
   };
   const creator = await register('bench-push@example.com');
-  const createLoad = async (): Promise<number> => {
+  // CPU time per create, per process: what push costs where, however busy the machine is.
+  const watched = new Map(
+    (await platformRss(join(platform.runDir, 'sogoctl.sock'), platform.sogoctl.pid!)).map((r) => [
+      r.name,
+      r.pid,
+    ]),
+  );
+  watched.set('mosquitto', broker.pid()!);
+  const mariadbPid = findMariadbPid();
+  if (mariadbPid) watched.set('MariaDB', mariadbPid);
+  const cpuPerCreate = { on: new Map<string, number[]>(), off: new Map<string, number[]>() };
+  const record = (side: 'on' | 'off', before: CpuSnapshot, created: number) => {
+    for (const [name, used] of cpuDelta(before, snapshot(watched))) {
+      const list = cpuPerCreate[side].get(name) ?? [];
+      list.push((used.cpuS * 1e6) / created);
+      cpuPerCreate[side].set(name, list);
+    }
+  };
+  const createLoad = async (side?: 'on' | 'off'): Promise<number> => {
+    const before = snapshot(watched);
     const result = await autocannon({
       url: platform.url,
       connections: 10,
@@ -77,6 +98,7 @@ try {
         { method: 'POST', path: '/api/tasks', body: JSON.stringify({ title: 'bench task', priority: 1 }) },
       ],
     });
+    if (side) record(side, before, result['2xx']);
     return result['2xx'] / DURATION_S;
   };
 
@@ -87,9 +109,9 @@ try {
   const off: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     await setPush(false);
-    off.push(await createLoad());
+    off.push(await createLoad('off'));
     await setPush(true);
-    on.push(await createLoad());
+    on.push(await createLoad('on'));
   }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const [onRps, offRps] = [mean(on), mean(off)];
@@ -165,6 +187,10 @@ try {
     `| 201 → SSE event, p50 / p99 | ${pct(sseLat, 0.5).toFixed(1)} ms / ${pct(sseLat, 0.99).toFixed(1)} ms |`,
     `| 201 → MQTT subscriber, p50 / p99 | ${pct(mqttLat, 0.5).toFixed(1)} ms / ${pct(mqttLat, 0.99).toFixed(1)} ms |`,
   ];
+  const avg = (side: 'on' | 'off', name: string) => mean(cpuPerCreate[side].get(name) ?? [Number.NaN]);
+  lines.push('', '| CPU µs per create | push off | push on |', '| --- | --- | --- |');
+  for (const name of cpuPerCreate.on.keys())
+    lines.push(`| ${name} | ${avg('off', name).toFixed(0)} | ${avg('on', name).toFixed(0)} |`);
   say('');
   for (const line of lines) say(line);
 } finally {

@@ -24,6 +24,8 @@ export function mosquittoAvailable(): boolean {
 export interface TestBroker {
   port: number;
   url: string;
+  /** The broker's process id while it runs. */
+  pid(): number | undefined;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** stop() and remove the folder. */
@@ -61,6 +63,7 @@ ${process.getuid?.() === 0 ? 'user root\n' : ''}`,
   const broker: TestBroker = {
     port,
     url: `mqtt://127.0.0.1:${port}`,
+    pid: () => child?.pid,
     async start() {
       child = spawn(MOSQUITTO, ['-c', conf], { stdio: 'ignore' });
       await waitFor(() => accepts(port), 10_000, 'mosquitto listening');

@@ -1,6 +1,11 @@
-// Change events handed to sogoms-push without making a request wait or fail: events are batched (one `publish`
-// call per event-loop turn, at most MAX_BATCH events), at most maxInFlight calls wait for an answer, and at most
-// maxQueued events wait behind them; past that an event is dropped and counted. GET /health shows the counters.
+// Change events handed to sogoms-push without making a request wait or fail: events are batched (at most one
+// `publish` call per BATCH_WINDOW_MS, at most MAX_BATCH events each), at most PUSH_MAX_IN_FLIGHT calls wait for
+// an answer, and at most maxQueued events wait behind them; past that an event is dropped and counted. GET
+// /health shows the counters.
+//
+// Why a window and not one call per event-loop turn: under load a turn holds one or two creates, and each call
+// costs sogoms-push and Mosquitto a wake-up, a read and a write — measured at ~150 µs of CPU per event, a fifth
+// of a create's whole cost on two cores. A lone event still leaves on the next turn (the window has passed).
 import type { MinimalLogger } from '@sogoms/protocol';
 import type { PushEvent } from '@sogoms/push';
 import type { ServiceCaller } from '../deps.js';
@@ -9,6 +14,8 @@ import { describe } from '../logs/values.js';
 export const DEFAULT_PUSH_MAX_QUEUED = 10_000;
 export const PUSH_MAX_IN_FLIGHT = 4;
 export const MAX_BATCH = 500;
+/** Least time between two `publish` calls: events arriving meanwhile join the next one. */
+export const BATCH_WINDOW_MS = 5;
 export const PUSH_WARN_EVERY_MS = 10_000;
 
 export interface PushCallStats {
@@ -30,6 +37,7 @@ export class PushSender {
   private queue: PushEvent[] = [];
   private inFlight = 0;
   private scheduled = false;
+  private lastFlushAt = Number.NEGATIVE_INFINITY;
   private sent = 0;
   private dropped = 0;
   private failed = 0;
@@ -56,14 +64,19 @@ export class PushSender {
   private schedule(): void {
     if (this.scheduled || this.inFlight >= PUSH_MAX_IN_FLIGHT) return;
     this.scheduled = true;
-    setImmediate(() => {
+    const run = () => {
       this.scheduled = false;
       this.flush();
-    });
+    };
+    // A monotonic clock: a test's or an operator's clock change must not hold events back.
+    const wait = this.lastFlushAt + BATCH_WINDOW_MS - performance.now();
+    if (wait > 0) setTimeout(run, wait);
+    else setImmediate(run);
   }
 
   private flush(): void {
     const service = this.options.service!;
+    this.lastFlushAt = performance.now();
     while (this.queue.length > 0 && this.inFlight < PUSH_MAX_IN_FLIGHT) {
       const events = this.queue.splice(0, MAX_BATCH);
       this.inFlight++;
