@@ -105,7 +105,6 @@ async function main(): Promise<void> {
     throw err;
   }
   if (lastGood.origin === 'last-good') onLastGood('starting');
-  commit(config);
   const services = {
     db: createServiceClient({ discover: { dir: rundir, service: 'db' } }),
     logs: createServiceClient({ discover: { dir: rundir, service: 'logs' } }),
@@ -141,6 +140,11 @@ async function main(): Promise<void> {
         : 'configuration reloaded',
     );
   };
+  // Listening comes first: saving the last good configuration and the watchers' first scan of the tree (a stat
+  // per file) are work of the running gateway, not of its start.
+  const address = await gateway.listen({ port, host: String(flags.host) });
+  logger.warn({ address, config: configDir, rundir, version: VERSION }, `${NAME} listening`);
+  commit(config);
   const reloader = createConfigReloader<PlatformConfig>({
     dir: configDir,
     folders: watchedFolders(CONFIG_PARTS),
@@ -176,8 +180,6 @@ async function main(): Promise<void> {
     },
   });
 
-  const address = await gateway.listen({ port, host: String(flags.host) });
-  logger.warn({ address, config: configDir, rundir, version: VERSION }, `${NAME} listening`);
   const metricsServer = metrics && createMetricsServer(metrics);
   if (metricsServer) {
     const host = String(flags['metrics-host']);

@@ -1,9 +1,5 @@
-export {
-  CHECK_CONNECT_TIMEOUT_MS,
-  type DirectPrepareResult,
-  type PrepareProblem,
-  prepareDirect,
-} from './direct.js';
+// `prepareDirect` (mysql2, 1.3 MB with its encodings) is `@sogoms/db-prepare/direct`: only `sogoctl check` needs
+// it, and whatever imports this index — the gateway, the supervisor — would load it at every start.
 export {
   PREPARE_MESSAGE_CHARS,
   type PrepareDriverKind,

@@ -7,7 +7,7 @@ import {
   formatProblem,
   loadPlatformConfig,
 } from '@sogoms/config';
-import { appStatements, prepareDirect } from '@sogoms/db-prepare';
+import { appStatements } from '@sogoms/db-prepare';
 import { EXIT_FAILURE, EXIT_OK, type Io } from './exit-codes.js';
 
 /**
@@ -32,6 +32,8 @@ export async function checkCommand(configDir: string, io: Io): Promise<number> {
 /** Prepares every app's compiled queries on its database; notes the apps whose database cannot be reached. */
 async function prepareQueries(configDir: string, io: Io): Promise<ConfigProblem[]> {
   const config = loadPlatformConfig(configDir);
+  // Loaded here, not at the top: the supervisor's own start would otherwise load mysql2 for a command it is not.
+  const { prepareDirect } = await import('@sogoms/db-prepare/direct');
   const problems: ConfigProblem[] = [];
   for (const app of Object.values(config.apps)) {
     const result = await prepareDirect(app.database, appStatements(app));

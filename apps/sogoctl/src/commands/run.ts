@@ -1,7 +1,13 @@
 // `sogoctl [run] -config DIR`: load and validate sogoctl.yaml, open the log, take the control socket, then
 // start every service and supervise until SIGTERM/SIGINT. Nothing is spawned before all of that succeeded.
 import { dirname } from 'node:path';
-import { ConfigError, createConfigReloader, loadSogoctlConfig, type SogoctlConfig } from '@sogoms/config';
+import {
+  ConfigError,
+  type ConfigReloader,
+  createConfigReloader,
+  loadSogoctlConfig,
+  type SogoctlConfig,
+} from '@sogoms/config';
 import { callOnce } from '@sogoms/protocol';
 import { VERSION } from '@sogoms/version';
 import { ConsoleReporter } from '../supervisor/console.js';
@@ -84,21 +90,28 @@ export async function runCommand(configDir: string, io: Io, opts: RunOptions = {
     await log.close();
     return EXIT_FAILURE;
   }
-  // A service that went FATAL because of its configuration starts again when the config files change.
-  const watcher = createConfigReloader<null>({
-    dir: dirname(config.file),
-    load: () => null,
-    apply: () => {
-      supervisor.configChanged();
-    },
-    onError: (err) => log.event('warn', 'config_watch', `cannot watch the config files: ${errorText(err)}`),
-  });
+  // A service that went FATAL because of its configuration starts again when the config files change. Set up
+  // once the first services are spawned: its first scan stats every file of the tree (1,500 files at 100 apps),
+  // which the first spawn need not wait for.
+  let watcher: ConfigReloader | undefined;
+  const watchConfig = () => {
+    watcher = createConfigReloader<null>({
+      dir: dirname(config.file),
+      load: () => null,
+      apply: () => {
+        supervisor.configChanged();
+      },
+      onError: (err) => log.event('warn', 'config_watch', `cannot watch the config files: ${errorText(err)}`),
+    });
+  };
 
+  let watchSoon: NodeJS.Timeout | undefined;
   return new Promise<number>((resolve) => {
     installSignalHandlers({
       stop(signal) {
         log.event('info', 'stopping', `${signal}: stopping every service, dependents first`);
-        watcher.close();
+        clearTimeout(watchSoon);
+        watcher?.close();
         void supervisor.stop().then(async () => {
           await Promise.all([control.close(CONTROL_DRAIN_MS), metrics?.close()]);
           log.event('info', 'stopped', 'every service stopped');
@@ -130,6 +143,7 @@ export async function runCommand(configDir: string, io: Io, opts: RunOptions = {
     // Last resort on any other way out (process.exit from a dependency): no orphan is left behind.
     process.on('exit', () => supervisor.abort());
     void supervisor.start();
+    watchSoon = setTimeout(watchConfig, 0);
   });
 }
 

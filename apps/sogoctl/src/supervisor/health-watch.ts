@@ -11,7 +11,7 @@ export const HEALTH_FAILURES_BEFORE_RESTART = 3;
  * check on a socket nobody listens to yet costs next to nothing, and every level of the dependency graph
  * waits on it), then doubling up to START_POLL_MAX_MS for slow starters.
  */
-export const START_POLL_MIN_MS = 50;
+export const START_POLL_MIN_MS = 20;
 export const START_POLL_FAST_MS = 2_000;
 export const START_POLL_MAX_MS = 500;
 
