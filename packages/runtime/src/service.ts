@@ -78,9 +78,7 @@ export async function startService(
   const config = lastGood.start();
   let current = config;
   if (lastGood.origin === 'last-good') logLastGood(logger, lastGood, 'starting');
-  warnIgnoredFiles(logger, configDir, parts);
   const instance = await def.create({ config, configDir, flags, logger });
-  commitLastGood(logger, lastGood, config);
   const startedAt = Date.now();
 
   const health: ActionHandler = async () => ({
@@ -98,6 +96,9 @@ export async function startService(
     logger,
   });
   await server.listen();
+  // After listening: the services started after this one wait for its health answer, not for these.
+  warnIgnoredFiles(logger, configDir, parts);
+  commitLastGood(logger, lastGood, config);
 
   let reloading = Promise.resolve();
   const reloader = createConfigReloader<PlatformConfig>({
