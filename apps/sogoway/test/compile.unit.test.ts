@@ -117,6 +117,8 @@ describe('each plan caches one statement per role filter', () => {
       plan.statement(OWN, ['b']),
       plan.statement(OWN, ['a', 'b']),
       plan.statement(ALL, ['a']),
+      plan.statement(ALL, ['ab']),
+      plan.statement(ALL, ['a', 'b']),
     ].map((s) => s.text);
     expect(texts).toEqual([
       'UPDATE `t` SET `a` = ? WHERE `id` = ?',
@@ -124,6 +126,8 @@ describe('each plan caches one statement per role filter', () => {
       'UPDATE `t` SET `b` = ? WHERE (`id` = ?) AND (user_id = ?)',
       'UPDATE `t` SET `a` = ?, `b` = ? WHERE (`id` = ?) AND (user_id = ?)',
       'UPDATE `t` SET `a` = ? WHERE `id` = ?',
+      'UPDATE `t` SET `ab` = ? WHERE `id` = ?',
+      'UPDATE `t` SET `a` = ?, `b` = ? WHERE `id` = ?',
     ]);
   });
 
@@ -132,6 +136,7 @@ describe('each plan caches one statement per role filter', () => {
     expect(plan.text(['a'])).toBe('INSERT INTO `t` (`a`) VALUES (?)');
     expect(plan.text(['a', 'b'])).toBe('INSERT INTO `t` (`a`, `b`) VALUES (?, ?)');
     expect(plan.text(['a'])).toBe('INSERT INTO `t` (`a`) VALUES (?)');
+    expect(plan.text(['ab'])).toBe('INSERT INTO `t` (`ab`) VALUES (?)');
   });
 });
 
@@ -232,5 +237,12 @@ describe('compileResource', () => {
     expect(full.update).toBeInstanceOf(UpdatePlan);
     expect(full.delete).toBeInstanceOf(DeletePlan);
     expect(full.list!.paramNames).toEqual([]);
+    const listOnly = compileResource({ name: 'l', ownerField: 'o', list: read('SELECT id FROM l') });
+    expect([listOnly.show, listOnly.create, listOnly.update, listOnly.delete]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 });

@@ -5,6 +5,7 @@ import type { ReadQuery } from '@sogoms/config';
 import { ErrorCode, SogomsError } from '@sogoms/protocol';
 import { describe, expect, it } from 'vitest';
 import type { ColumnInfo } from '../src/crud/columns.js';
+import { encodeCursor } from '../src/crud/cursor.js';
 import {
   bodyColumns,
   checkColumnValues,
@@ -134,6 +135,10 @@ describe('parseListQuery', () => {
     });
   });
 
+  it('sets only the params that were given (no key for an absent one)', () => {
+    expect(Object.keys(parse({ q: 'abc' }, ['p', 'q', 'r']).params)).toEqual(['q']);
+  });
+
   it('bounds a param value at 1000 characters and refuses it given twice', () => {
     expect(parse({ q: 'x'.repeat(1000) }, ['q']).params.q).toHaveLength(1000);
     expect(refusal(() => parse({ q: 'x'.repeat(1001) }, ['q'])).message).toBe(
@@ -142,6 +147,133 @@ describe('parseListQuery', () => {
     expect(refusal(() => parse({ q: ['a', 'b'] }, ['q'])).message).toBe(
       'Query parameter "q" must be given once',
     );
+  });
+});
+
+describe('parseListQuery: max_offset, sort keys and the ?after= cursor', () => {
+  const list: ReadQuery = {
+    query: 'SELECT id FROM t',
+    filters: { default: '' },
+    params: {},
+    sortable: ['a', 'b', 'c', 'd', 'e', 'f'],
+    limit: { default: 50, max: 500 },
+  };
+  const parse = (query: Record<string, string | string[]>, l: ReadQuery = list) =>
+    parseListQuery(l, [], query);
+  const after = (sort: string, ...values: Array<string | number | null>) => encodeCursor({ sort, values });
+
+  const accepted: Array<[string, Record<string, string>, ReadQuery, object]> = [
+    ['offset at the default max_offset (1000)', { offset: '1000' }, list, { offset: 1000, sort: '' }],
+    [
+      'offset at a configured max_offset',
+      { offset: '10' },
+      { ...list, limit: { ...list.limit, maxOffset: 10 } },
+      { offset: 10 },
+    ],
+    ['five sort keys', { sort: 'a,-b,c,-d,e' }, list, { sort: 'a,-b,c,-d,e' }],
+    [
+      'an empty ?after= is no cursor',
+      { after: '' },
+      list,
+      { limit: 50, offset: 0, sort: '', given: [], params: {} },
+    ],
+    [
+      'the cursor brings its sort',
+      { after: after('-b,a', 'x', 3) },
+      list,
+      { sort: '-b,a', after: { sort: '-b,a', values: ['x', 3] } },
+    ],
+    [
+      'the cursor with its sort repeated, and offset 0',
+      { after: after('a', null, 1), sort: 'a', offset: '0' },
+      list,
+      { offset: 0, sort: 'a', after: { sort: 'a', values: [null, 1] } },
+    ],
+    [
+      'a cursor of the default order with an empty ?sort=',
+      { after: after('', 5), sort: '' },
+      list,
+      { sort: '', after: { sort: '', values: [5] } },
+    ],
+  ];
+  it.each(accepted)('accepts %s', (_name, query, l, expected) => {
+    expect(parse(query, l)).toEqual({ limit: 50, offset: 0, sort: '', given: [], params: {}, ...expected });
+  });
+
+  const refused: Array<[string, Record<string, string | string[]>, ReadQuery, string]> = [
+    [
+      'an offset past the default max_offset',
+      { offset: '1001' },
+      list,
+      'offset must not exceed 1000; follow meta.next (?after=) to read further',
+    ],
+    [
+      'an offset past a configured max_offset',
+      { offset: '11' },
+      { ...list, limit: { ...list.limit, maxOffset: 10 } },
+      'offset must not exceed 10; follow meta.next (?after=) to read further',
+    ],
+    [
+      'any offset when max_offset is 0',
+      { offset: '1' },
+      { ...list, limit: { ...list.limit, maxOffset: 0 } },
+      'offset must not exceed 0; follow meta.next (?after=) to read further',
+    ],
+    ['six sort keys', { sort: 'a,b,c,d,e,f' }, list, 'At most 5 sort keys'],
+    ['a sort key given twice', { sort: 'a,-a' }, list, 'Sort key "a" is given twice'],
+    ['a sort key given twice, apart', { sort: 'b,a,c,b' }, list, 'Sort key "b" is given twice'],
+    ['an empty sort key', { sort: 'a,' }, list, 'Cannot sort by ""; sortable: a, b, c, d, e, f'],
+    [
+      'an offset beside a cursor',
+      { after: after('a', 1, 2), offset: '1' },
+      list,
+      'offset cannot be combined with after',
+    ],
+    [
+      'another sort beside a cursor',
+      { after: after('a', 1, 2), sort: '-a' },
+      list,
+      'The cursor in "after" was made for another sort: repeat its ?sort= or drop it',
+    ],
+    [
+      'an empty ?sort= beside a cursor of another sort',
+      { after: after('a', 1, 2), sort: '' },
+      list,
+      'The cursor in "after" was made for another sort: repeat its ?sort= or drop it',
+    ],
+    [
+      'a cursor whose sort is not sortable',
+      { after: after('secret', 1, 2) },
+      list,
+      'Cannot sort by "secret"; sortable: a, b, c, d, e, f',
+    ],
+    [
+      'a cursor with more sort keys than allowed',
+      { after: after('a,b,c,d,e,f', 1, 2, 3, 4, 5, 6, 7) },
+      list,
+      'At most 5 sort keys',
+    ],
+    [
+      'a cursor this gateway did not make',
+      { after: 'not a cursor' },
+      list,
+      'Invalid cursor in "after": pass meta.next of a previous page as it is',
+    ],
+    [
+      'a cursor of the wrong shape',
+      { after: Buffer.from('{"sort":"a"}').toString('base64url') },
+      list,
+      'Invalid cursor in "after": pass meta.next of a previous page as it is',
+    ],
+    [
+      'a cursor given twice',
+      { after: [after('a', 1), after('a', 2)] },
+      list,
+      'Query parameter "after" must be given once',
+    ],
+  ];
+  it.each(refused)('refuses %s', (_name, query, l, message) => {
+    expect(refusal(() => parse(query, l)).message).toBe(message);
   });
 });
 
@@ -229,12 +361,17 @@ describe('checkColumnValues', () => {
     ['integer at max', col({ type: 'integer', min: 0, max: 9 }), '9', 9],
     ['16-digit integer text', col({ type: 'integer' }), '1234567890123456', 1234567890123456],
     ['number from text', col({ type: 'number' }), '-1.25', -1.25],
+    ['positive number from text', col({ type: 'number' }), '12.5', 12.5],
+    ['whole number from text', col({ type: 'number' }), '12', 12],
     ['number at max', col({ type: 'number', max: 2.5 }), 2.5, 2.5],
     ['number at min', col({ type: 'number', min: -1 }), -1, -1],
     ['text from a number', col({ type: 'text' }), 12, '12'],
     ['text at max_length in code points', col({ type: 'text', max_length: 2 }), '😀😀', '😀😀'],
     ['text at max_bytes', col({ type: 'text', max_bytes: 4 }), 'éé', 'éé'],
     ['a lone high surrogate counts as one', col({ type: 'text', max_length: 2 }), '\ud83dx', '\ud83dx'],
+    // The ends of the surrogate ranges: each pair is one code point.
+    ['the first surrogate pair', col({ type: 'text', max_length: 1 }), '\ud800\udc00', '\ud800\udc00'],
+    ['the last surrogate pair', col({ type: 'text', max_length: 1 }), '\udbff\udfff', '\udbff\udfff'],
     ['boolean in a text column', col({ type: 'text', max_length: 1 }), true, true],
     ['date', col({ type: 'date' }), '2024-02-29', '2024-02-29'],
     ['first date', col({ type: 'date' }), '1000-01-01', '1000-01-01'],
@@ -252,6 +389,8 @@ describe('checkColumnValues', () => {
     ['a fraction in an integer column', col({ type: 'integer' }), 1.5, 'Field "f" must be an integer'],
     ['17-digit integer text', col({ type: 'integer' }), '12345678901234567', 'Field "f" must be an integer'],
     ['integer text with spaces', col({ type: 'integer' }), ' 1', 'Field "f" must be an integer'],
+    ['integer text in exponent form', col({ type: 'integer' }), '1e3', 'Field "f" must be an integer'],
+    ['integer text in hexadecimal', col({ type: 'integer' }), '0x10', 'Field "f" must be an integer'],
     [
       'integer below min',
       col({ type: 'integer', min: 0, max: 9 }),
@@ -279,6 +418,9 @@ describe('checkColumnValues', () => {
     ['number text with letters', col({ type: 'number' }), '1e5', 'Field "f" must be a number'],
     ['number text ending in a dot', col({ type: 'number' }), '1.', 'Field "f" must be a number'],
     ['a boolean number', col({ type: 'number' }), false, 'Field "f" must be a number'],
+    // Not from JSON (the body parser refuses them), but the column check refuses them on its own.
+    ['an infinite number', col({ type: 'number' }), Number.POSITIVE_INFINITY, 'Field "f" must be a number'],
+    ['NaN as a number', col({ type: 'number' }), Number.NaN, 'Field "f" must be a number'],
     ['number above max', col({ type: 'number', max: 2.5 }), 2.6, 'Field "f" must be a number of at most 2.5'],
     ['number below min', col({ type: 'number', min: -1 }), -1.5, 'Field "f" must be a number of at least -1'],
     [
@@ -291,6 +433,43 @@ describe('checkColumnValues', () => {
       'emoji past max_length',
       col({ type: 'text', max_length: 2 }),
       '😀😀😀',
+      'Field "f" is too long (max 2 characters)',
+    ],
+    // Lone surrogates count one each: only a high one followed by a low one makes a pair.
+    [
+      'a lone high surrogate before letters',
+      col({ type: 'text', max_length: 2 }),
+      '\ud83dxy',
+      'Field "f" is too long (max 2 characters)',
+    ],
+    [
+      'a lone high surrogate before a private-use character',
+      col({ type: 'text', max_length: 2 }),
+      '\ud83d\ue000y',
+      'Field "f" is too long (max 2 characters)',
+    ],
+    [
+      'a letter before a lone low surrogate',
+      col({ type: 'text', max_length: 2 }),
+      'a\udc00b',
+      'Field "f" is too long (max 2 characters)',
+    ],
+    [
+      'lone low surrogates',
+      col({ type: 'text', max_length: 2 }),
+      '\udc00\udc00\udc00',
+      'Field "f" is too long (max 2 characters)',
+    ],
+    [
+      'a private-use character before a lone low surrogate',
+      col({ type: 'text', max_length: 2 }),
+      '\ue000\udc00b',
+      'Field "f" is too long (max 2 characters)',
+    ],
+    [
+      'a lone high surrogate at the end',
+      col({ type: 'text', max_length: 2 }),
+      'ab\ud83d',
       'Field "f" is too long (max 2 characters)',
     ],
     [
@@ -312,6 +491,9 @@ describe('checkColumnValues', () => {
     ['day 0', col({ type: 'date' }), '2024-01-00', 'Field "f" must be a date (YYYY-MM-DD)'],
     ['year 999', col({ type: 'date' }), '0999-12-31', 'Field "f" must be a date (YYYY-MM-DD)'],
     ['a number as a date', col({ type: 'date' }), 20240101, 'Field "f" must be a date (YYYY-MM-DD)'],
+    ['a five-digit year', col({ type: 'date' }), '12024-01-01', 'Field "f" must be a date (YYYY-MM-DD)'],
+    ['text before a date', col({ type: 'date' }), 'x2024-01-01', 'Field "f" must be a date (YYYY-MM-DD)'],
+    ['text after a date', col({ type: 'date' }), '2024-01-01x', 'Field "f" must be a date (YYYY-MM-DD)'],
   ];
   it.each(refused)('refuses %s', (_name, column, value, message) => {
     expect(refusal(() => check(column, value))).toEqual({ message, data: { field: 'f' } });
