@@ -1,10 +1,12 @@
 // Keyset pagination in the compile step (issue "many tenants, big tables", item 2): the cursor is opaque,
-// validated, and its values are bound as parameters — a cursor carrying SQL never reaches the SQL text.
+// validated, and its values are bound as parameters — a cursor carrying SQL never reaches the SQL text. The
+// decodeCursor, rowKeys and cutPage blocks pin each check at its edge (the last cursor accepted, the first
+// refused) and each guard of the page cut on text that is not a JSON array of rows.
 import type { ReadQuery } from '@sogoms/config';
 import { isSogomsError } from '@sogoms/protocol';
 import { describe, expect, it } from 'vitest';
 import { bind, compileResource, keysetCondition, plainOrder } from '../src/crud/compile.js';
-import { cutPage, decodeCursor, encodeCursor } from '../src/crud/cursor.js';
+import { cutPage, decodeCursor, encodeCursor, rowKeys } from '../src/crud/cursor.js';
 import { parseListQuery } from '../src/crud/validate.js';
 
 const list: ReadQuery = {
@@ -169,5 +171,106 @@ describe('cutPage', () => {
   it('a page with no extra row is the end: left as it is, no last row', () => {
     expect(cutPage(json, 3)).toEqual({ json });
     expect(cutPage('[]', 3)).toEqual({ json: '[]' });
+  });
+});
+
+describe('decodeCursor at each bound', () => {
+  const x = (n: number) => 'x'.repeat(n);
+  // [sort, 1000 × x three times, k × x]: 3072 bytes (4096 base64url characters) at k = 56, 3073 at k = 57.
+  const sized = (k: number) => cursor('', x(1000), x(1000), x(1000), x(k));
+  const valid = cursor('title', 'a', 1);
+
+  it('the sized cursors are 4096 and 4098 characters long (4097 is no base64url length)', () => {
+    expect(sized(56)).toHaveLength(4096);
+    expect(sized(57)).toHaveLength(4098);
+  });
+
+  it.each<[string, string, { sort: string; values: unknown[] }]>([
+    ['one value (the shortest cursor)', cursor('title', 'a'), { sort: 'title', values: ['a'] }],
+    ['a NULL value', cursor('due_date', null, 3), { sort: 'due_date', values: [null, 3] }],
+    ['a text value of 1000 characters', cursor('title', x(1000), 1), { sort: 'title', values: [x(1000), 1] }],
+    ['a sort of 400 characters', cursor(x(400), 1), { sort: x(400), values: [1] }],
+    ['4096 characters', sized(56), { sort: '', values: [x(1000), x(1000), x(1000), x(56)] }],
+    ['a negative and a fractional number', cursor('', -1.5, 0), { sort: '', values: [-1.5, 0] }],
+  ])('accepts %s', (_what, text, expected) => {
+    expect(decodeCursor(text)).toEqual(expected);
+  });
+
+  it.each([
+    ['4098 characters', sized(57)],
+    ['a character outside base64url before a valid cursor', `!${valid}`],
+    ['a character outside base64url after a valid cursor', `${valid}!`],
+    ['base64 padding', `${valid}==`],
+    ['a sort that is not a string', cursor(1 as unknown as string, 'a')],
+    ['a sort of 401 characters', cursor(x(401), 1)],
+    ['a text value of 1001 characters', cursor('title', x(1001))],
+    [
+      'a number too big for a double (1e400 parses as Infinity)',
+      Buffer.from('["",1e400]').toString('base64url'),
+    ],
+    ['an array value', cursor('title', [1])],
+    ['the empty array', cursor('')],
+    ['an empty text', ''],
+  ])('refuses %s', (_what, text) => {
+    expect(refusal(() => decodeCursor(text))).toEqual({
+      code: 'VALIDATION_ERROR',
+      message: 'Invalid cursor in "after": pass meta.next of a previous page as it is',
+    });
+  });
+});
+
+describe('rowKeys: the cursor values of the last row', () => {
+  it.each<[string, Record<string, unknown>, string[], unknown[] | undefined]>([
+    ['the key columns in order', { id: 3, title: 'a', due: null }, ['due', 'title', 'id'], [null, 'a', 3]],
+    ['no key column', { id: 3 }, [], []],
+    ['a key column the row lacks: no next page', { id: 3 }, ['title', 'id'], undefined],
+    ['an inherited name is not a column', { id: 3 }, ['toString'], undefined],
+    ['an object value', { id: 3, meta: { a: 1 } }, ['meta', 'id'], undefined],
+    ['a boolean value', { done: true }, ['done'], undefined],
+    ['a non-finite number', { score: Number.POSITIVE_INFINITY }, ['score'], undefined],
+    ['NaN', { score: Number.NaN }, ['score'], undefined],
+    ['a text over 1000 characters', { title: 'x'.repeat(1001) }, ['title'], undefined],
+  ])('%s', (_what, row, columns, expected) => {
+    expect(rowKeys(row, columns)).toEqual(expected);
+  });
+});
+
+describe('cutPage guards: text that is not rows from JSON.stringify is left whole', () => {
+  // Each row would be cut at limit 1 if its guard were missing (the marker `},<first key>:` is in the text).
+  it.each([
+    ['an object before the rows', '{{"a":1},{"a":2}]'],
+    ['an array of arrays', '[["a":1},["a":2}]'],
+    ['a first key not opened by a quote', '[{1":1},{1":2}]'],
+    ['a first key never closed', '[{"a},:1},:2'],
+    ['a first key not followed by a colon', '[{"a"x},{"a":1}]'],
+    ['an unterminated first key', '[{"abc'],
+    ['three characters', '[{"'],
+    ['the empty array', '[]'],
+  ])('%s', (_what, json) => {
+    expect(cutPage(json, 1)).toStrictEqual({ json });
+  });
+});
+
+describe('cutPage finds the end of a first key holding escapes', () => {
+  it.each([
+    ['an escaped quote', 'a"b'],
+    ['a final backslash (an even run of backslashes before the quote)', 'a\\'],
+    ['a backslash then an escaped quote', '\\"'],
+  ])('%s', (_what, key) => {
+    const rows = [{ [key]: 1 }, { [key]: 2 }, { [key]: 3 }];
+    expect(cutPage(JSON.stringify(rows), 2)).toEqual({
+      json: JSON.stringify(rows.slice(0, 2)),
+      last: rows[1],
+    });
+    expect(cutPage(JSON.stringify(rows), 1)).toEqual({
+      json: JSON.stringify(rows.slice(0, 1)),
+      last: rows[0],
+    });
+  });
+
+  it('encodeCursor writes UTF-8 (a cursor of non-ASCII text round-trips)', () => {
+    const text = encodeCursor({ sort: 'title', values: ['Ærø — 日本', 1] });
+    expect(Buffer.from(text, 'base64url').toString('utf8')).toBe('["title","Ærø — 日本",1]');
+    expect(decodeCursor(text)).toEqual({ sort: 'title', values: ['Ærø — 日本', 1] });
   });
 });
