@@ -1,4 +1,4 @@
-import { readdirSync, realpathSync, type Stats, statSync } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 const MAX_DEPTH = 4;
@@ -40,7 +40,8 @@ export function treeSignature(dir: string, folders?: readonly string[]): string 
 
 /**
  * Visits the tree's root and everything under it (links followed, each real directory once, bounded depth); with
- * `folders`, only those folders of the root.
+ * `folders`, only those folders of the root. The real path of an entry that is not a link is its real parent's
+ * joined with its name: only the root and the links pay for a realpath (which lstats every component).
  */
 function walk(
   dir: string,
@@ -48,12 +49,18 @@ function walk(
   visit: (path: string, real: string, stats: Stats) => void,
 ): void {
   const seen = new Set<string>();
-  const go = (path: string, depth: number): void => {
+  const go = (path: string, realParent: string | undefined, depth: number): void => {
     let real: string;
     let stats: Stats;
     try {
-      real = realpathSync(path);
-      stats = statSync(real);
+      const own = realParent === undefined ? undefined : lstatSync(path);
+      if (own && !own.isSymbolicLink()) {
+        real = join(realParent!, basename(path));
+        stats = own;
+      } else {
+        real = realpathSync(path);
+        stats = statSync(real);
+      }
     } catch {
       return; // gone, or a dangling link: the loader reports what it cannot read
     }
@@ -67,7 +74,7 @@ function walk(
       return;
     }
     for (const name of names)
-      if (depth > 0 || !folders || folders.includes(name)) go(join(path, name), depth + 1);
+      if (depth > 0 || !folders || folders.includes(name)) go(join(path, name), real, depth + 1);
   };
-  go(dir, 0);
+  go(dir, undefined, 0);
 }
