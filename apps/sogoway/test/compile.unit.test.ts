@@ -3,7 +3,7 @@
 // from. Table-driven; each row pins a behaviour mutation testing (`pnpm test:mutation crud`,
 // docs/MUTATION.md) found unpinned.
 import type { TokenClaims } from '@sogoms/auth';
-import type { ReadQuery, ResourceQueries } from '@sogoms/config';
+import type { ResourceQueries } from '@sogoms/config';
 import { ErrorCode, SogomsError } from '@sogoms/protocol';
 import { describe, expect, it } from 'vitest';
 import {
@@ -18,19 +18,7 @@ import {
   toStatement,
   UpdatePlan,
 } from '../src/crud/compile.js';
-
-const OWN = { key: 'default', sql: 'user_id = :user_id' };
-const ALL = { key: 'admin', sql: '' };
-
-const read = (query: string, extra: Partial<ReadQuery> = {}): ReadQuery => ({
-  query,
-  filters: { default: OWN.sql, admin: '' },
-  params: {},
-  sortable: ['title'],
-  limit: { default: 50, max: 500 },
-  ...extra,
-});
-const cud = (table: string) => ({ table, fields: ['title'], filters: {}, references: {} });
+import { ALL, cud, OWN, read } from './helpers/plan-fixtures.js';
 
 describe('filterFor', () => {
   it('answers 403 Access denied for a role with no entry and no default', () => {

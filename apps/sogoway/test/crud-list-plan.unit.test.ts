@@ -20,20 +20,9 @@ import {
   toStatement,
   UpdatePlan,
 } from '../src/crud/compile.js';
+import { ALL, cud, OWN, read } from './helpers/plan-fixtures.js';
 
-const OWN = { key: 'default', sql: 'user_id = :user_id' };
-const ALL = { key: 'admin', sql: '' };
 const WHO: Bindings = { userId: 7, role: 'user', email: 'u@x.test' };
-
-const read = (query: string, extra: Partial<ReadQuery> = {}): ReadQuery => ({
-  query,
-  filters: { default: OWN.sql, admin: '' },
-  params: {},
-  sortable: ['title'],
-  limit: { default: 50, max: 500 },
-  ...extra,
-});
-const cud = (table: string) => ({ table, fields: ['title'], filters: {}, references: {} });
 
 /** The message of what `run` throws. */
 function thrown(run: () => unknown): string {
