@@ -51,7 +51,7 @@ describe.runIf(hasMariadb)('an edit in one app of two (MariaDB)', () => {
     p = await startPlatform({
       driver: 'mysql',
       copyQueries: true,
-      // Routine reloads are logged at info; the gateway's default level is warn.
+      // Routine reloads are logged at info (the gateway's default level, set here so the test does not depend on it).
       gatewayArgs: ['-log-level', 'info'],
       beforeStart: (dir) => {
         const config = join(dir, 'config');

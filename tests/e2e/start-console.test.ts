@@ -185,6 +185,5 @@ describe('npm start says why, in the terminal', () => {
     await shows(run, 'config files valid again');
   }, 120_000);
 
-  // The "missing column" case (a query naming a column the table lacks) belongs to item 3 of the issue:
-  // its terminal line is asserted here, beside the others, by whoever adds that check.
+  // The "missing column" case (a query naming a column the table lacks) is in start-query-prepare.test.ts.
 });

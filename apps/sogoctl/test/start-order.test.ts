@@ -63,6 +63,55 @@ describe('sogoctl start', () => {
     }
   });
 
+  // Many-tenants issue, item 1 (saturation reported, not "ok") and hardening issue, item 12 (degraded logs).
+  it('status and status --json show what a healthy service says is wrong behind it', async () => {
+    const saturated = {
+      connections: {
+        max: 100,
+        open: 100,
+        in_use: 100,
+        idle: 0,
+        waiting: 7,
+        refused: 2,
+        wait_timeouts: 0,
+        saturated: true,
+      },
+    };
+    const degraded = { status: 'degraded', problems: [{ path: '/var/log/sogoms', error: 'EACCES' }] };
+    box.writeConfig({
+      db: { fixture: 'health-service', args: ['--health-extra', JSON.stringify(saturated)] },
+      logs: { fixture: 'health-service', args: ['--health-extra', JSON.stringify(degraded)] },
+      plain: { fixture: 'health-service' },
+    });
+    const run = box.start();
+    await waitFor('every service healthy', () => run.stdout.includes('"event":"ready"'));
+    const status = await waitFor('the notes in status', async () => {
+      const s = await runSogoctl(['status', '-config', box.dir]);
+      return s.stdout.includes('EACCES') && s.stdout.includes('saturated') ? s : undefined;
+    });
+    expect(status.code).toBe(0);
+    const lines = status.stdout.trimEnd().split('\n');
+    expect(lines).toContainEqual(expect.stringMatching(/^db\s+1\s+\d+\s+healthy\s/));
+    expect(lines.slice(-6)).toEqual([
+      '',
+      'db 1: serving, degraded behind it:',
+      '  MariaDB connections saturated: 100 of 100 in use, 7 waiting, 2 refused',
+      '',
+      'logs 1: serving, degraded behind it:',
+      '  EACCES on /var/log/sogoms',
+    ]);
+    expect(status.stdout).not.toMatch(/^plain 1: /m);
+    const json = await runSogoctl(['status', '--json', '-config', box.dir]);
+    const { instances: rows } = JSON.parse(json.stdout) as {
+      instances: { service: string; state: string; notes: string[] }[];
+    };
+    expect(rows.map((r) => [r.service, r.state, r.notes])).toEqual([
+      ['db', 'healthy', ['MariaDB connections saturated: 100 of 100 in use, 7 waiting, 2 refused']],
+      ['logs', 'healthy', ['EACCES on /var/log/sogoms']],
+      ['plain', 'healthy', []],
+    ]);
+  });
+
   it('refuses to start a second supervisor on a control socket in use, starting no child', async () => {
     box.writeConfig({ only: { fixture: 'health-service' } });
     const first = box.start();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { healthNotes } from '../src/supervisor/health.js';
 import { formatLastExit, formatStatusTable, formatUptime } from '../src/supervisor/status.js';
 
 describe('status table', () => {
@@ -70,6 +71,83 @@ describe('status table', () => {
       'sogoway 1: serving its LAST GOOD configuration (saved 2025-12-16T11:00:00.000Z): the config files are invalid',
       '  /c/queries/prokov/tags.yaml: YAML syntax error at line 1, column 7: bad',
     ]);
+  });
+
+  // Many-tenants issue, item 1, and hardening issue, item 12: saturation and a degraded backend are shown, not "ok".
+  it('shows under the table what a healthy instance says is wrong behind it', () => {
+    const row = {
+      service: 'sogoms-db',
+      instance: 1,
+      pid: 10,
+      state: 'healthy' as const,
+      uptime_s: 5,
+      restarts: 0,
+      last_exit: null,
+    };
+    const table = formatStatusTable([
+      { ...row, notes: ['MariaDB connections saturated: 100 of 100 in use, 7 waiting, 2 refused'] },
+      { ...row, service: 'sogoms-logs', pid: 11, notes: [] },
+    ]);
+    expect(table.split('\n')).toEqual([
+      'SERVICE      INSTANCE  PID  STATE    UPTIME  RESTARTS  LAST EXIT',
+      'sogoms-db    1         10   healthy  5s      0         -',
+      'sogoms-logs  1         11   healthy  5s      0         -',
+      '',
+      'sogoms-db 1: serving, degraded behind it:',
+      '  MariaDB connections saturated: 100 of 100 in use, 7 waiting, 2 refused',
+    ]);
+  });
+
+  it('reads the notes from the health answer of each service', () => {
+    const connections = {
+      max: 100,
+      open: 100,
+      in_use: 100,
+      idle: 0,
+      waiting: 7,
+      refused: 2,
+      wait_timeouts: 0,
+    };
+    // sogoms-db: saturation (zero counts left out) and app databases down.
+    expect(
+      healthNotes({
+        apps: { a: { status: 'ok' }, b: { status: 'down' }, c: { status: 'unknown' } },
+        connections: { ...connections, saturated: true },
+      }),
+    ).toEqual([
+      '1 app database down',
+      'MariaDB connections saturated: 100 of 100 in use, 7 waiting, 2 refused',
+    ]);
+    expect(
+      healthNotes({ apps: { a: { status: 'ok' } }, connections: { ...connections, saturated: false } }),
+    ).toEqual([]);
+    // sogoms-logs: degraded with its problems.
+    expect(
+      healthNotes({
+        status: 'degraded',
+        problems: [{ path: '/var/log/sogoms', error: 'EACCES' }, { error: 'EROFS' }],
+      }),
+    ).toEqual(['EACCES on /var/log/sogoms', 'EROFS']);
+    expect(healthNotes({ status: 'degraded' })).toEqual(['degraded']);
+    // The gateway's /health data: services down or degraded, database counts, its view of the connections.
+    expect(
+      healthNotes({
+        status: 'degraded',
+        services: { db: 'ok', logs: 'degraded', smtp: 'down' },
+        databases: { ok: 3, down: 2 },
+        db_connections: { ...connections, waiting: 0, refused: 0, wait_timeouts: 3, saturated: true },
+      }),
+    ).toEqual([
+      'logs: degraded',
+      'smtp: down',
+      '2 app databases down',
+      'MariaDB connections saturated: 100 of 100 in use, 3 wait timeouts',
+    ]);
+    expect(healthNotes({ status: 'ok', services: { db: 'ok' }, databases: { ok: 1, down: 0 } })).toEqual([]);
+    expect(healthNotes(null)).toEqual([]);
+    expect(healthNotes({ problems: Array.from({ length: 9 }, () => ({ error: 'x'.repeat(500) })) })).toEqual(
+      Array.from({ length: 5 }, () => 'x'.repeat(200)),
+    );
   });
 
   it('formats uptimes and exits', () => {

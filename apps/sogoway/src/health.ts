@@ -1,7 +1,8 @@
 // GET /health (outside every base_path, no Host needed): is the gateway itself serving? It answers 200 whenever
 // it does, with the state of each backing service as information: a stalled sogoms-logs or an absent sogoms-db
 // is not something a gateway restart would cure (sogoctl kills a gateway whose health_url fails), and requests
-// that need neither must keep being served. `status` is `degraded` when a service the gateway has is down.
+// that need neither must keep being served. `status` is `degraded` when a service the gateway has is down or
+// says it is degraded (sogoms-logs that cannot write its files).
 import { newRequestId } from '@sogoms/protocol';
 import type { FastifyReply } from 'fastify';
 import type { GatewayCore } from './core.js';
@@ -10,7 +11,8 @@ import { sendOk } from './http/envelope.js';
 import type { LogCallStats } from './logs/sender.js';
 import type { PushCallStats } from './push/sender.js';
 
-export type ServiceState = 'ok' | 'down' | 'absent';
+/** `degraded`: the service answers but says it cannot do its work (sogoms-logs with an unwritable directory). */
+export type ServiceState = 'ok' | 'degraded' | 'down' | 'absent';
 
 interface Probe {
   state: ServiceState;
@@ -78,7 +80,8 @@ async function probe(
   if (!service) return { state: 'absent' };
   try {
     const answer = await service.call('health', {}, { id: requestId, timeoutMs: core.healthTimeoutMs });
-    return { state: 'ok', answer };
+    const degraded = (answer as { status?: unknown } | null)?.status === 'degraded';
+    return { state: degraded ? 'degraded' : 'ok', answer };
   } catch {
     return { state: 'down' };
   }
@@ -128,7 +131,7 @@ export async function healthData(core: GatewayCore, requestId: string): Promise<
   const databases = databaseCounts(probes.db.answer);
   const connections = dbConnections(probes.db.answer);
   const degraded =
-    Object.values(services).includes('down') ||
+    Object.values(services).some((state) => state === 'down' || state === 'degraded') ||
     (databases !== undefined && databases.down > 0) ||
     connections?.saturated === true;
   return {

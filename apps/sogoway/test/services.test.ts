@@ -152,6 +152,17 @@ describe('GET /health', () => {
     expect(res.raw).not.toContain('prokov');
   });
 
+  it('issue 12 of hardening: a sogoms-logs that answers degraded (unwritable logs) makes /health degraded, not ok', async () => {
+    f = await startFixture();
+    f.logs.healthAnswer = { status: 'degraded', problems: [{ path: '/var/log/sogoms', error: 'EACCES' }] };
+    const res = await f.request({ url: '/health', host: 'anything.example' });
+    expect(res.status).toBe(200);
+    expect(res.body.data).toMatchObject({ status: 'degraded', services: { db: 'ok', logs: 'degraded' } });
+    f.logs.healthAnswer = { status: 'ok' };
+    const again = await f.request({ url: '/health', host: 'anything.example' });
+    expect(again.body.data).toMatchObject({ status: 'ok', services: { logs: 'ok' } });
+  });
+
   it('many tenants: reports sogoms-db saturation (waiting calls, refused connections) as degraded, not ok', async () => {
     f = await startFixture();
     f.db.connections = {

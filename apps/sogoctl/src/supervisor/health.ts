@@ -12,6 +12,8 @@ export interface HealthResult {
   config?: ConfigReport;
   /** The version the service gives in its health answer. */
   version?: string;
+  /** What the answer says is wrong behind a serving process (a degraded backend, saturated connections). */
+  notes?: string[];
 }
 
 /** A healthy result with what the answer says of the service (its config state and version). */
@@ -21,7 +23,61 @@ function healthyFrom(answer: unknown): HealthResult {
   if (config) result.config = config;
   const version = (answer as { version?: unknown } | null)?.version;
   if (typeof version === 'string') result.version = version.slice(0, 40);
+  const notes = healthNotes(answer);
+  if (notes.length > 0) result.notes = notes;
   return result;
+}
+
+const MAX_NOTES = 5;
+const MAX_NOTE_LENGTH = 200;
+const count = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+
+/**
+ * What a healthy process says is wrong behind it, in a line each: `status: degraded` with its `problems`
+ * (sogoms-logs: an unwritable directory or file), services the gateway finds down or degraded, app databases
+ * down, and MariaDB connections saturated (`connections` of sogoms-db, `db_connections` of the gateway). The
+ * process stays healthy (a restart would cure none of these); `sogoctl status` shows them under its table.
+ */
+export function healthNotes(answer: unknown): string[] {
+  if (typeof answer !== 'object' || answer === null) return [];
+  const a = answer as Record<string, unknown>;
+  const notes: string[] = [];
+  if (Array.isArray(a.problems))
+    for (const p of a.problems) {
+      const { path, error } = (p ?? {}) as { path?: unknown; error?: unknown };
+      if (typeof error === 'string') notes.push(`${error}${typeof path === 'string' ? ` on ${path}` : ''}`);
+    }
+  if (typeof a.services === 'object' && a.services !== null)
+    for (const [name, state] of Object.entries(a.services))
+      if (state === 'down' || state === 'degraded') notes.push(`${name}: ${state}`);
+  const down = databasesDown(a);
+  if (down > 0) notes.push(`${down} app database${down === 1 ? '' : 's'} down`);
+  const saturation = connectionsNote(a.connections ?? a.db_connections);
+  if (saturation) notes.push(saturation);
+  if (notes.length === 0 && a.status === 'degraded') notes.push('degraded');
+  return notes.slice(0, MAX_NOTES).map((n) => n.slice(0, MAX_NOTE_LENGTH));
+}
+
+/** `databases.down` of the gateway, or the apps sogoms-db reports `down`. */
+function databasesDown(a: Record<string, unknown>): number {
+  const databases = a.databases as { down?: unknown } | undefined;
+  const fromGateway = count(databases?.down);
+  if (fromGateway !== undefined) return fromGateway;
+  if (typeof a.apps !== 'object' || a.apps === null) return 0;
+  return Object.values(a.apps).filter((app) => (app as { status?: unknown } | null)?.status === 'down')
+    .length;
+}
+
+function connectionsNote(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const c = value as Record<string, unknown>;
+  if (c.saturated !== true) return undefined;
+  const part = (key: string, label: string) => (count(c[key]) ? `, ${c[key]} ${label}` : '');
+  return (
+    `MariaDB connections saturated: ${count(c.in_use) ?? '?'} of ${count(c.max) ?? '?'} in use` +
+    `${part('waiting', 'waiting')}${part('refused', 'refused')}${part('wait_timeouts', 'wait timeouts')}`
+  );
 }
 
 /** A service's configuration state: `live`, or `last-good` (the files are invalid) with when and why. */

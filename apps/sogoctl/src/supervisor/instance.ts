@@ -56,6 +56,8 @@ export class InstanceRunner {
   config: ConfigReport | null = null;
   /** The version the running process gave in its last health answer. */
   version: string | null = null;
+  /** What its last health answer said is wrong behind it (empty: nothing). */
+  notes: readonly string[] = [];
   /** Why the last process exited, when it said (kept while FATAL). */
   lastReason: ExitReason | undefined;
   /** Resolves the first time the instance is healthy. */
@@ -143,6 +145,7 @@ export class InstanceRunner {
     this.healthyAt = undefined;
     this.config = null;
     this.version = null;
+    this.notes = [];
     void handle.exited.then((info) => this.onExit(gen, info));
     void handle.spawned.then((ok) => {
       if (!ok || gen !== this.generation) return;
@@ -239,6 +242,7 @@ export class InstanceRunner {
   private onAnswer(gen: number, res: HealthResult): void {
     if (gen !== this.generation) return;
     if (res.version) this.version = res.version;
+    this.notes = res.notes ?? [];
     const before = this.config?.state;
     this.config = res.config ?? null;
     const now = this.config?.state;

@@ -20,7 +20,9 @@ const ADDRESS_COLUMN = HEADERS.indexOf('ADDRESS');
 
 /**
  * A plain-text table, one line per instance, columns padded to their widest cell; then, for each instance
- * serving its last good configuration, why (the problems of the config files, as its health answer gives them).
+ * serving its last good configuration, why (the problems of the config files, as its health answer gives them),
+ * and for each instance whose health answer says something is wrong behind it (a degraded backend, saturated
+ * MariaDB connections), what.
  * The CONFIG column is left out when no process reports its configuration (services other than sogoms ones),
  * VERSION when none gave its version, ADDRESS when no service is checked over HTTP (the gateway is).
  */
@@ -59,7 +61,14 @@ export function formatStatusTable(rows: readonly StatusRow[], now = Date.now()):
       `${r.service} ${r.instance}: serving its LAST GOOD configuration (saved ${r.config?.saved_at ?? '?'}): the config files are invalid`,
       ...(r.config?.problems ?? []).map((p) => `  ${p}`),
     ]);
-  return [line(headers), ...cells.map(line), ...notes].join('\n');
+  const degraded = rows
+    .filter((r) => (r.notes?.length ?? 0) > 0)
+    .flatMap((r) => [
+      '',
+      `${r.service} ${r.instance}: serving, degraded behind it:`,
+      ...r.notes!.map((n) => `  ${n}`),
+    ]);
+  return [line(headers), ...cells.map(line), ...notes, ...degraded].join('\n');
 }
 
 /** "live", "LAST-GOOD" (the files are invalid), or "-" when the process has not said. */

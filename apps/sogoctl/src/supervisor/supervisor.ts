@@ -23,6 +23,8 @@ export interface StatusRow {
   version?: string | null;
   /** The origin of its health_url (the gateway's address), null for a socket-checked service. */
   address?: string | null;
+  /** What its last health answer said is wrong behind it: degraded backends, saturated connections. */
+  notes?: readonly string[];
 }
 
 export interface RestartResult {
@@ -189,6 +191,7 @@ export class Supervisor {
       config: i.config,
       version: i.version,
       address: i.address,
+      notes: i.notes,
     }));
   }
 

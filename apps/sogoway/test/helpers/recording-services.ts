@@ -15,6 +15,8 @@ export interface RecordingService {
   failWith: string | undefined;
   /** When set, every action, health included, never answers (a stalled process). */
   hang: boolean;
+  /** The answer to `health` (default `{status: 'ok'}`). */
+  healthAnswer: Record<string, unknown>;
   /** Resolves when a call for `action` matching `where` has been recorded (fire-and-forget calls). */
   waitFor(action: string, where?: (params: Record<string, unknown>) => boolean): Promise<Recorded>;
   close(): Promise<void>;
@@ -30,7 +32,8 @@ export async function startRecordingService(
     where: (p: Record<string, unknown>) => boolean;
     resolve: (r: Recorded) => void;
   }[] = [];
-  const service = { calls, failWith: undefined, hang: false } as RecordingService;
+  const healthAnswer: Record<string, unknown> = { status: 'ok' };
+  const service = { calls, failWith: undefined, hang: false, healthAnswer } as RecordingService;
   const never = new Promise<never>(() => undefined);
   const record = (action: string): ActionHandler => {
     return (params, ctx) => {
@@ -50,7 +53,7 @@ export async function startRecordingService(
     };
   };
   const handlers: Record<string, ActionHandler> = {
-    health: () => (service.hang ? never : { status: 'ok' }),
+    health: () => (service.hang ? never : service.healthAnswer),
   };
   for (const action of actions) handlers[action] = record(action);
   const server = createProtocolServer({ socketPath, handlers });
