@@ -9,7 +9,7 @@ import { GatewayCore, type RequestContext } from './core.js';
 import type { GatewayDeps } from './deps.js';
 import { handleHealth } from './health.js';
 import { BODY_LIMIT_BYTES, installBodyParsing } from './http/body.js';
-import { applyCors } from './http/cors.js';
+import { installCors } from './http/cors.js';
 import { errorBody } from './http/envelope.js';
 import { errorExtras } from './http/error-detail.js';
 import { sendFailure, toHttpError } from './http/errors.js';
@@ -86,32 +86,31 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
   });
 
   app.get('/health', (request, reply) => handleHealth(core, reply, request.id));
+  installCors(app, deps.config);
 
-  app.all(
-    '/*',
-    {
-      // Runs before the body is read: an unknown host is refused without parsing anything.
-      onRequest: (request, reply, done) => {
-        if (closing) {
-          reply.header('connection', 'close');
-          done(new SogomsError(ErrorCode.SERVICE_UNAVAILABLE, 'Shutting down'));
-          return;
-        }
-        const headers = request.headers;
-        const peer = request.socket.remoteAddress ?? '';
-        const found = resolveApp(deps.config(), headers.host, headers['x-forwarded-host'], peer);
-        if (!found) {
-          done(new SogomsError(ErrorCode.APP_NOT_FOUND, 'Unknown application'));
-          return;
-        }
-        const ip = clientIp(found, peer, headers['x-forwarded-for']);
-        request.sogo = { app: found, requestId: request.id, ip };
-        // A preflight is answered here: no token, no body, no router (http/cors.ts).
-        if (found.cors && applyCors(found.cors, request, reply)) return;
-        done();
-      },
+  app.route({
+    // OPTIONS is the CORS plugin's (http/cors.ts): a preflight is answered in its hook, before this route.
+    method: app.supportedMethods.filter((m) => m !== 'OPTIONS'),
+    url: '/*',
+    // Runs before the body is read: an unknown host is refused without parsing anything.
+    onRequest: (request, reply, done) => {
+      if (closing) {
+        reply.header('connection', 'close');
+        done(new SogomsError(ErrorCode.SERVICE_UNAVAILABLE, 'Shutting down'));
+        return;
+      }
+      const headers = request.headers;
+      const peer = request.socket.remoteAddress ?? '';
+      const found = resolveApp(deps.config(), headers.host, headers['x-forwarded-host'], peer);
+      if (!found) {
+        done(new SogomsError(ErrorCode.APP_NOT_FOUND, 'Unknown application'));
+        return;
+      }
+      const ip = clientIp(found, peer, headers['x-forwarded-for']);
+      request.sogo = { app: found, requestId: request.id, ip };
+      done();
     },
-    (request, reply) => dispatch(core, request.sogo!, request, reply),
-  );
+    handler: (request, reply) => dispatch(core, request.sogo!, request, reply),
+  });
   return app;
 }

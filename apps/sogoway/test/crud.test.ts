@@ -305,6 +305,11 @@ describe('create / update / delete', () => {
       expect(res.body.error?.message).toMatch(
         /^(project_id|status_id) must be the id of one of the (projects|statuses)/,
       );
+      const [field] = Object.keys(res.body.error?.fields ?? {});
+      expect(res.body.error?.fields).toEqual({
+        [field!]: expect.stringMatching(/^must be the id of one of the/),
+      });
+      expect(res.body.error?.message).toMatch(new RegExp(`^${field} `));
     }
     expect(count()).toBe(before);
     const task = rowIds.tasks!.a;

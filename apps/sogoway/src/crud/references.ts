@@ -36,8 +36,9 @@ async function lookUp(
   value: Scalar,
   claims: TokenClaims,
 ): Promise<void> {
-  const refused = () =>
-    validationError(`${field} must be the id of one of the ${target} you can see`, { fields: [field] });
+  // The per-field map every validation error of a write carries (`error.fields`), on YAML and schema resources.
+  const reason = `must be the id of one of the ${target} you can see`;
+  const refused = () => validationError(`${field} ${reason}`, { fields: { [field]: reason } });
   const id = idOf(value);
   if (id === undefined) throw refused();
   // The loader checked that the resource exists and has a show section.

@@ -424,7 +424,12 @@ export function openApiDocument(app: AppConfig): Json {
         error: {
           type: 'object',
           required: ['code', 'message'],
-          properties: { code: STRING, message: STRING },
+          properties: {
+            code: STRING,
+            message: STRING,
+            // VALIDATION_ERROR of a write: the reason for each field refused.
+            fields: { type: 'object', additionalProperties: STRING },
+          },
           additionalProperties: true,
         },
         data: {},

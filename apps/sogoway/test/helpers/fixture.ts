@@ -97,7 +97,7 @@ export interface Response {
     message?: string;
     data?: unknown;
     meta?: unknown;
-    error?: { code: string; message: string };
+    error?: { code: string; message: string; fields?: Record<string, string> };
   };
   raw: string;
 }
