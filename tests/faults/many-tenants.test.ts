@@ -140,6 +140,55 @@ describe('200 apps on one MariaDB with a low max_connections (a private mariadbd
     expect(health.connections.open).toBeLessThanOrEqual(PROCESS_MAX_CONNECTIONS);
   });
 
+  it('a server with no room left: each refused connection is counted and retried, and every call is served once room comes back', async (ctx) => {
+    if (!enabled) return ctx.skip();
+    await waitFor(
+      async () => (await appConnections()) === 0,
+      IDLE_TIMEOUT_MS + 4_000,
+      'idle connections closed',
+    );
+    const before = await client!.call<{ connections: { refused: number } }>('health', {});
+    // Other clients take every connection the server has left (root may open one past max_connections).
+    const fillers: mysql.Connection[] = [];
+    for (;;) {
+      try {
+        fillers.push(await mysql.createConnection(server!.server));
+      } catch (err) {
+        expect((err as { errno?: number }).errno).toBe(1040);
+        break;
+      }
+      if (fillers.length > SERVER_MAX_CONNECTIONS + 2)
+        throw new Error('the server never refused a connection');
+    }
+    try {
+      const apps = Array.from({ length: 10 }, (_, i) => appName(i + 101));
+      const calls = apps.map((app) =>
+        client!.call<{ app: string }>('query_one', { app_id: app, query: 'SELECT DATABASE() AS app' }).then(
+          (row) => row.app,
+          (err: unknown) => (err instanceof SogomsError ? err.code : String(err)),
+        ),
+      );
+      // The calls are refused and retried while the server is full…
+      await waitFor(
+        async () =>
+          (await client!.call<{ connections: { refused: number } }>('health', {})).connections.refused >
+          before.connections.refused,
+        10_000,
+        'a refused connection counted',
+      );
+      // …and served, none failing, once other clients leave.
+      await Promise.all(fillers.splice(0, 5).map((c) => c.end()));
+      expect(await Promise.all(calls)).toEqual(apps);
+      const health = await client!.call<{ connections: { refused: number; saturated: boolean } }>(
+        'health',
+        {},
+      );
+      expect(health.connections.saturated).toBe(true);
+    } finally {
+      await Promise.all(fillers.map((c) => c.end().catch(() => undefined)));
+    }
+  });
+
   it('idle connections are closed after idle_timeout, and health checks do not open one per app', async (ctx) => {
     if (!enabled) return ctx.skip();
     await client!.call('query_one', { app_id: appName(1), query: 'SELECT 1 AS one' });

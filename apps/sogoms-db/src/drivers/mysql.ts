@@ -64,6 +64,7 @@ export function createMysqlDriver(
     settings.pool,
     settings.idleTimeoutMs,
     budget,
+    () => budget.noteRefused(),
   );
   return new MysqlDriver(pool, budget, settings.queryTimeoutMs);
 }
