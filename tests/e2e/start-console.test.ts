@@ -122,6 +122,22 @@ describe('npm start says why, in the terminal', () => {
     expect((await fetch(`http://127.0.0.1:${run.port}/health`)).status).toBe(200);
   }, 120_000);
 
+  it('a wrong value at start: file, key path and reason as sogoctl check prints them, once', async () => {
+    const setup = privateConfig();
+    const routes = join(setup.config, 'routes', 'prokov.yaml');
+    writeFileSync(routes, readFileSync(routes, 'utf8').replace('driver: sqlite', 'driver: oracle'));
+    const run = await start(setup);
+    // The migration step reads the routes first: it refuses them, and the start ends there, saying why.
+    const code = await new Promise<number | null>((r) => run.child.once('exit', (c) => r(c)));
+    expect(code).toBe(2);
+    const out = run.output();
+    const problem =
+      /routes\/prokov\.yaml: database\.driver: expected one of: mysql, sqlite \(got "oracle"\)$/gm;
+    expect(out.match(problem), out).toHaveLength(1);
+    expect(out).not.toContain('{"ts"');
+    expect(out).not.toContain('starting sogoctl');
+  }, 120_000);
+
   it('a busy port: "port N is in use" from the gateway, said once, not a bare "exited (code 1)" per restart', async () => {
     const port = await freePort();
     const blocker: Server = createServer();
