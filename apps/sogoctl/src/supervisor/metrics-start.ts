@@ -2,7 +2,7 @@
 // spawned: a port already taken is a start failure like the control socket's.
 import type { SogoctlConfig } from '@sogoms/config';
 import type { LogSink } from './log.js';
-import { createSupervisorMetricsServer, type SupervisorMetricsServer } from './metrics.js';
+import type { SupervisorMetricsServer } from './metrics.js';
 import type { Supervisor } from './supervisor.js';
 
 /** The running server, undefined when not configured, false when it cannot listen (already logged). */
@@ -13,6 +13,8 @@ export async function startSupervisorMetrics(
 ): Promise<SupervisorMetricsServer | undefined | false> {
   const listen = config.supervisor.metricsListen;
   if (!listen) return undefined;
+  // Loaded only when asked for: prom-client stays out of the start of a supervisor without metrics.
+  const { createSupervisorMetricsServer } = await import('./metrics.js');
   const server = createSupervisorMetricsServer(listen, () => supervisor.status());
   try {
     const bound = await server.listen();
