@@ -120,6 +120,14 @@ function ruleSchema(rule: FieldRule): Json {
     if (rule.min !== undefined) s.minimum = rule.min;
     if (rule.max !== undefined) s.maximum = rule.max;
   }
+  // A text's bounds count characters (code points), as JSON Schema does; its pattern must match the whole value.
+  if (rule.type === 'string' || rule.type === 'text' || rule.type === 'email') {
+    if (rule.min !== undefined) s.minLength = rule.min;
+    if (rule.max !== undefined) s.maxLength = rule.max;
+    if (rule.pattern !== undefined) s.pattern = `^(?:${rule.pattern})$`;
+  }
+  // A write takes true/false or 0/1 (the row may give either back).
+  if (rule.type === 'bool') s.enum = [true, false, 0, 1];
   return nullable(s, rule.nullable);
 }
 
@@ -315,8 +323,19 @@ function schemaName(name: string): string {
 const STRING = { type: 'string' };
 
 function authPaths(app: AppConfig, paths: Json): void {
-  const registerFields: Json = { email: { type: 'string', format: 'email' }, password: STRING };
-  for (const field of app.authQueries?.register.fields ?? []) registerFields[field] ??= SCALAR;
+  const email = { type: 'string', format: 'email' };
+  // A new password (register, reset, change): auth.password_min_length characters at least.
+  const password = { type: 'string', minLength: app.auth.passwordMinLength };
+  const registerFields: Json = { email, password };
+  const registerRequired = ['email', 'password'];
+  for (const field of app.authQueries?.register.fields ?? []) {
+    if (field === 'name') {
+      // Required when listed: a non-blank string.
+      registerFields.name = { type: 'string', minLength: 1, pattern: '\\S' };
+      registerRequired.push('name');
+    }
+    registerFields[field] ??= SCALAR;
+  }
   const object = (properties: Json, required: string[]): Json => ({ type: 'object', properties, required });
   const user = { type: 'object', additionalProperties: true };
   const post = (
@@ -337,18 +356,18 @@ function authPaths(app: AppConfig, paths: Json): void {
   paths['/auth/register'] = post(
     'auth_register',
     'Create an account',
-    object(registerFields, ['email', 'password']),
+    object(registerFields, registerRequired),
     '201',
     tokens,
   );
   paths['/auth/login'] = post(
     'auth_login',
     'Log in',
-    object({ email: STRING, password: STRING }, ['email', 'password']),
+    object({ email, password: STRING }, ['email', 'password']),
     '200',
     tokens,
   );
-  paths['/auth/logout'] = post(
+  const logout = post(
     'auth_logout',
     'Log out (ends the session)',
     undefined,
@@ -356,6 +375,9 @@ function authPaths(app: AppConfig, paths: Json): void {
     { type: ['object', 'null'] },
     true,
   );
+  // An optional body: none ends this session, {all: true} every session of the user.
+  (logout.post as Json).requestBody = jsonBody(object({ all: { type: 'boolean' } }, []), false);
+  paths['/auth/logout'] = logout;
   paths['/auth/me'] = {
     get: {
       operationId: 'auth_me',
@@ -366,49 +388,56 @@ function authPaths(app: AppConfig, paths: Json): void {
     },
   };
   const any = { type: ['object', 'null'], additionalProperties: true };
-  paths['/auth/refresh'] = post(
-    'auth_refresh',
-    'New tokens from a refresh token',
-    object({ refresh_token: STRING }, ['refresh_token']),
-    '200',
-    tokens,
-  );
-  paths['/auth/password/forgot'] = post(
-    'auth_password_forgot',
-    'Mail a reset link',
-    object({ email: STRING }, ['email']),
-    '200',
-    any,
-  );
-  paths['/auth/password/reset'] = post(
-    'auth_password_reset',
-    'Set a password from a reset token',
-    object({ token: STRING, password: STRING }, ['token', 'password']),
-    '200',
-    any,
-  );
+  // Only the routes the app enables: the others answer 404 (refresh without sessions, the reset and
+  // verification routes without their auth.yaml section).
+  if (app.auth.sessions)
+    paths['/auth/refresh'] = post(
+      'auth_refresh',
+      'New tokens from a refresh token',
+      object({ refresh_token: STRING }, ['refresh_token']),
+      '200',
+      tokens,
+    );
+  if (app.authQueries?.passwordReset)
+    paths['/auth/password/forgot'] = post(
+      'auth_password_forgot',
+      'Mail a reset link',
+      object({ email }, ['email']),
+      '200',
+      any,
+    );
+  if (app.authQueries?.passwordReset)
+    paths['/auth/password/reset'] = post(
+      'auth_password_reset',
+      'Set a password from a reset token',
+      object({ token: STRING, password }, ['token', 'password']),
+      '200',
+      any,
+    );
   paths['/auth/password/change'] = post(
     'auth_password_change',
     'Change the password',
-    object({ current_password: STRING, new_password: STRING }, []),
+    object({ current_password: STRING, password }, ['current_password', 'password']),
     '200',
     any,
     true,
   );
-  paths['/auth/email/verify'] = post(
-    'auth_email_verify',
-    'Verify an address with its token',
-    object({ token: STRING }, ['token']),
-    '200',
-    any,
-  );
-  paths['/auth/email/resend'] = post(
-    'auth_email_resend',
-    'Mail the verification link again',
-    object({ email: STRING }, ['email']),
-    '200',
-    any,
-  );
+  if (app.authQueries?.emailVerification)
+    paths['/auth/email/verify'] = post(
+      'auth_email_verify',
+      'Verify an address with its token',
+      object({ token: STRING }, ['token']),
+      '200',
+      any,
+    );
+  if (app.authQueries?.emailVerification)
+    paths['/auth/email/resend'] = post(
+      'auth_email_resend',
+      'Mail the verification link again',
+      object({ email }, ['email']),
+      '200',
+      any,
+    );
 }
 
 /** The OpenAPI 3.1 document of an app. */
