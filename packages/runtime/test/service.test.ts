@@ -174,6 +174,37 @@ describe('service runtime', () => {
   });
 });
 
+// Hardening issue, item 13: a file ignored on purpose (notes.yml, a file directly in queries/) was skipped
+// silently; a running service says so in its log at start and at each reload.
+describe('ignored files', () => {
+  it('are reported as a warning at start and again at a reload, naming the file', async () => {
+    const rec: Recorder = { events: [], configs: [], logs: [] };
+    const config = makeTree(prokovTree());
+    writeTree(config, { 'queries/prokov/notes.yml': 'list: { query: "SELECT 1" }\n' });
+    const runDir = mkdtempSync(join(tmpdir(), 'sg-rt-'));
+    dirs.push(runDir);
+    const service = await startService(
+      tinyService(rec),
+      ['-config', config, '--socket', join(runDir, 'sogoms-tiny.1.sock')],
+      recordingLogger(rec),
+    );
+    running.push(service);
+    const warnings = () =>
+      rec.logs.filter(
+        (l) =>
+          l.level === 40 && (l as { file?: string }).file === join(config, 'queries', 'prokov', 'notes.yml'),
+      );
+    await until(() => warnings().length === 1);
+    expect(warnings()[0]!.msg).toMatch(/ignored: only \*\.yaml files are read/);
+    writeTree(config, { 'queries/loose.yaml': 'list: { query: "SELECT 1" }\n' });
+    expect(service.reload()).toBe(true);
+    await until(() => warnings().length === 2);
+    await until(() =>
+      rec.logs.some((l) => (l as { file?: string }).file === join(config, 'queries', 'loose.yaml')),
+    );
+  });
+});
+
 // Hardening issue, item 10: a refused reload became an outage at the next restart (exit 2 in a loop).
 describe('last good configuration', () => {
   it('restarts on the last good config when the files are invalid, says so in health, and switches back once fixed', async () => {
