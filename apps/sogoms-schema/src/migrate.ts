@@ -68,14 +68,55 @@ export async function migrate(
   const changed = previous === undefined || JSON.stringify(previous) !== snapshotText;
   if (opts.dryRun || refused.length > 0 || (statements.length === 0 && !changed))
     return { app, statements, refused, applied: false };
-  for (const sql of statements) await db.run(sql);
-  await db.run(MIGRATIONS_SQL[db.driver]);
-  await db.run(`INSERT INTO ${MIGRATIONS_TABLE} (app, statements, snapshot) VALUES (?, ?, ?)`, [
-    app,
-    JSON.stringify(statements),
-    snapshotText,
-  ]);
+  const record = async () => {
+    await db.run(MIGRATIONS_SQL[db.driver]);
+    await db.run(`INSERT INTO ${MIGRATIONS_TABLE} (app, statements, snapshot) VALUES (?, ?, ?)`, [
+      app,
+      JSON.stringify(statements),
+      snapshotText,
+    ]);
+  };
+  if (db.driver === 'sqlite') await applySqlite(db, statements, record);
+  else {
+    // MariaDB commits each DDL statement on its own: a failing one leaves the earlier ones applied and nothing
+    // recorded; the next run plans again from the live database (repeating a type change is harmless).
+    for (const sql of statements) await db.run(sql);
+    await record();
+  }
   return { app, statements, refused, applied: true };
+}
+
+const FOREIGN_KEYS_PRAGMA = /^PRAGMA foreign_keys\b/i;
+
+/**
+ * SQLite runs DDL in transactions: the whole migration and its record commit together or not at all (a row that
+ * does not fit a rebuilt table leaves the table, its rows and the record as they were). Foreign keys are
+ * switched off around the transaction (the pragma is ignored inside one) and checked before the commit.
+ */
+async function applySqlite(
+  db: MigrationDb,
+  statements: string[],
+  record: () => Promise<void>,
+): Promise<void> {
+  await db.run('PRAGMA foreign_keys = OFF');
+  try {
+    await db.run('BEGIN IMMEDIATE');
+    try {
+      for (const sql of statements) if (!FOREIGN_KEYS_PRAGMA.test(sql)) await db.run(sql);
+      const broken = await db.all('PRAGMA foreign_key_check');
+      if (broken.length > 0)
+        throw new Error(
+          `a row of ${String(broken[0]!.table)} names a ${String(broken[0]!.parent)} that does not exist`,
+        );
+      await record();
+      await db.run('COMMIT');
+    } catch (err) {
+      await db.run('ROLLBACK');
+      throw err;
+    }
+  } finally {
+    await db.run('PRAGMA foreign_keys = ON');
+  }
 }
 
 async function lastSnapshot(db: MigrationDb, app: string): Promise<Snapshot | undefined> {
