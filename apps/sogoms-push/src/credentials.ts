@@ -1,12 +1,15 @@
 // Device credentials: a Mosquitto dynamic-security client per request, named
 // `sogoms.{app}.{user_id}.{expires_s}.{random}`, holding a role that may subscribe to that user's topics only
-// (and to the role topic of the user's role). Expired clients are deleted by the periodic sweep, found by name,
-// so nothing is stored here and a restart of sogoms-push loses nothing.
-import { randomBytes } from 'node:crypto';
-import { isTopicLevel, roleFilter, userFilter } from '@sogoms/push';
+// and, when the user's role sees every row of some resources (the CRUD's read filters, decided by the gateway),
+// a role that may read those resources' events of every user. Expired clients are deleted by the periodic
+// sweep, found by name, so nothing is stored here and a restart of sogoms-push loses nothing.
+import { createHash, randomBytes } from 'node:crypto';
+import { isTopicLevel, resourceFilter, userFilter } from '@sogoms/push';
 import type { Dynsec } from './dynsec.js';
 
 export const SWEEP_EVERY_MS = 60_000;
+/** Resources named in one request, past which it is refused (an app has far fewer). */
+export const MAX_SEEN_RESOURCES = 500;
 const CLIENT_NAME = /^sogoms\.([A-Za-z0-9_-]+)\.([0-9]+)\.([0-9]+)\.[0-9a-f]+$/;
 
 export interface DeviceCredentials {
@@ -18,42 +21,68 @@ export interface DeviceCredentials {
   expires_at: string;
 }
 
-const subscribeAcl = (topic: string) => [
-  { acltype: 'subscribePattern', topic, allow: true },
-  { acltype: 'publishClientReceive', topic, allow: true },
-];
+export interface DeviceUser {
+  app: string;
+  userId: number;
+  /** Resources whose every row the user's role sees: their events of every user are readable too. */
+  resources: readonly string[];
+}
 
-async function ensureRole(dynsec: Dynsec, rolename: string, topic: string): Promise<void> {
+const subscribeAcls = (topics: readonly string[]) =>
+  topics.flatMap((topic) => [
+    { acltype: 'subscribePattern', topic, allow: true },
+    { acltype: 'publishClientReceive', topic, allow: true },
+  ]);
+
+async function ensureRole(dynsec: Dynsec, rolename: string, topics: readonly string[]): Promise<void> {
   try {
-    await dynsec.command('createRole', { rolename, acls: subscribeAcl(topic) });
+    await dynsec.command('createRole', { rolename, acls: subscribeAcls(topics) });
   } catch (err) {
     if (!/already exists/i.test((err as Error).message)) throw err;
   }
+}
+
+/**
+ * The role of the resources seen whole, named after a digest of its topics: a role's ACLs never change once
+ * made, so "already exists" means the same rights, and a config that changes what a role sees makes a new one
+ * (devices made before keep theirs until they expire, like a changed user role).
+ */
+export function seenRoleName(app: string, topics: readonly string[]): string {
+  const digest = createHash('sha256').update(topics.join('\n')).digest('hex').slice(0, 16);
+  return `sogoms.${app}.seen.${digest}`;
 }
 
 /** Creates a client bound to the user's topics; `expiresAt` is ms since the epoch. */
 export async function createDeviceCredentials(
   dynsec: Dynsec,
   broker: string,
-  user: { app: string; userId: number; role: string },
+  user: DeviceUser,
   expiresAt: number,
 ): Promise<DeviceCredentials> {
   const userRole = `sogoms.${user.app}.user.${user.userId}`;
-  const topics = [userFilter(user.app, user.userId)];
-  await ensureRole(dynsec, userRole, topics[0]!);
+  const own = userFilter(user.app, user.userId);
+  await ensureRole(dynsec, userRole, [own]);
   const roles = [{ rolename: userRole }];
-  if (isTopicLevel(user.role)) {
-    const filter = roleFilter(user.app, user.role);
-    const name = `sogoms.${user.app}.role.${user.role}`;
-    await ensureRole(dynsec, name, filter);
+  const seen = [...new Set(user.resources)]
+    .filter(isTopicLevel)
+    .sort()
+    .map((resource) => resourceFilter(user.app, resource));
+  if (seen.length > 0) {
+    const name = seenRoleName(user.app, seen);
+    await ensureRole(dynsec, name, seen);
     roles.push({ rolename: name });
-    topics.push(filter);
   }
   const expS = Math.ceil(expiresAt / 1000);
   const username = `sogoms.${user.app}.${user.userId}.${expS}.${randomBytes(6).toString('hex')}`;
   const password = randomBytes(24).toString('base64url');
   await dynsec.command('createClient', { username, password, roles });
-  return { broker, username, password, topics, expires_at: new Date(expS * 1000).toISOString() };
+  return {
+    broker,
+    username,
+    password,
+    topics: [own, ...seen],
+    expires_at: new Date(expS * 1000).toISOString(),
+  };
 }
 
 /** Deletes every sogoms device client whose time is up; returns how many. */

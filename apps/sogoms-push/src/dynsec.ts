@@ -1,7 +1,7 @@
 // Commands to Mosquitto's dynamic-security plugin, sent on $CONTROL/dynamic-security/v1 over a broker link whose
 // account holds the plugin's admin role; each answer is matched to its command by correlationData.
 import { randomBytes } from 'node:crypto';
-import type { BrokerLink } from './broker-link.js';
+import type { BrokerLink } from '@sogoms/push';
 
 export const CONTROL_TOPIC = '$CONTROL/dynamic-security/v1';
 export const RESPONSE_TOPIC = `${CONTROL_TOPIC}/response`;

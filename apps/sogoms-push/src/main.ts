@@ -1,4 +1,4 @@
-// sogoms-push: every app's change events published to its MQTT broker, and device credentials in Mosquitto.
+// sogoms-push: device credentials in Mosquitto (dynamic-security plugin) for the apps that hand them out.
 import { runService } from '@sogoms/runtime';
 import { pushServiceDefinition } from './definition.js';
 

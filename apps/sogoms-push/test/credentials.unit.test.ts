@@ -1,10 +1,10 @@
 // Device credentials in Mosquitto's dynamic security (credentials.ts): the roles a device client holds are the
 // only thing between it and other users' events, so the exact commands are pinned — the user role bound to that
-// user's topics, the role topic only for a role usable as one topic level, the client's name that the sweep
-// reads its expiry from — and the sweep deletes exactly the sogoms clients whose time is up. The Dynsec object
-// is a fake that records commands: no broker.
+// user's topics, the role of the resources seen whole (only names usable as one topic level, named after its
+// topics), the client's name that the sweep reads its expiry from — and the sweep deletes exactly the sogoms
+// clients whose time is up. The Dynsec object is a fake that records commands: no broker.
 import { describe, expect, it } from 'vitest';
-import { createDeviceCredentials, sweepExpired } from '../src/credentials.js';
+import { createDeviceCredentials, seenRoleName, sweepExpired } from '../src/credentials.js';
 import type { Dynsec } from '../src/dynsec.js';
 
 interface Command {
@@ -25,40 +25,41 @@ function fakeDynsec(answer: (c: Command) => unknown = () => undefined) {
   return { dynsec, commands };
 }
 
-const aclFor = (topic: string) => [
-  { acltype: 'subscribePattern', topic, allow: true },
-  { acltype: 'publishClientReceive', topic, allow: true },
-];
+const aclFor = (...topics: string[]) =>
+  topics.flatMap((topic) => [
+    { acltype: 'subscribePattern', topic, allow: true },
+    { acltype: 'publishClientReceive', topic, allow: true },
+  ]);
 
 // 1_700_000_000_001 ms: the name carries whole seconds, rounded up.
 const EXPIRES = 1_700_000_000_001;
 const BROKER = 'mqtts://devices.example.com:8883';
 
 describe('createDeviceCredentials', () => {
-  it('binds the client to the user’s topics and its role’s topic', async () => {
+  it('binds the client to the user’s topics and to every user’s events of the resources it sees whole', async () => {
     const { dynsec, commands } = fakeDynsec();
     const creds = await createDeviceCredentials(
       dynsec,
       BROKER,
-      { app: 'demo', userId: 7, role: 'admin' },
+      { app: 'demo', userId: 7, resources: ['tasks', 'projects', 'tasks'] },
       EXPIRES,
     );
+    const seen = ['sogoms/demo/users/+/projects', 'sogoms/demo/users/+/tasks'];
+    const seenRole = seenRoleName('demo', seen);
+    expect(seenRole).toMatch(/^sogoms\.demo\.seen\.[0-9a-f]{16}$/);
     expect(commands.slice(0, 2)).toEqual([
       {
         command: 'createRole',
         params: { rolename: 'sogoms.demo.user.7', acls: aclFor('sogoms/demo/users/7/#') },
       },
-      {
-        command: 'createRole',
-        params: { rolename: 'sogoms.demo.role.admin', acls: aclFor('sogoms/demo/roles/admin/#') },
-      },
+      { command: 'createRole', params: { rolename: seenRole, acls: aclFor(...seen) } },
     ]);
     expect(commands[2]).toEqual({
       command: 'createClient',
       params: {
         username: creds.username,
         password: creds.password,
-        roles: [{ rolename: 'sogoms.demo.user.7' }, { rolename: 'sogoms.demo.role.admin' }],
+        roles: [{ rolename: 'sogoms.demo.user.7' }, { rolename: seenRole }],
       },
     });
     expect(commands).toHaveLength(3);
@@ -68,30 +69,53 @@ describe('createDeviceCredentials', () => {
       broker: BROKER,
       username: creds.username,
       password: creds.password,
-      topics: ['sogoms/demo/users/7/#', 'sogoms/demo/roles/admin/#'],
+      topics: ['sogoms/demo/users/7/#', ...seen],
       expires_at: '2023-11-14T22:13:21.000Z',
     });
   });
 
+  it('names the role after its topics: one set, one name, whatever the order; another set, another name', () => {
+    const a = seenRoleName('demo', ['sogoms/demo/users/+/a', 'sogoms/demo/users/+/b']);
+    expect(seenRoleName('demo', ['sogoms/demo/users/+/a', 'sogoms/demo/users/+/b'])).toBe(a);
+    expect(seenRoleName('demo', ['sogoms/demo/users/+/a'])).not.toBe(a);
+    expect(seenRoleName('demo', ['sogoms/demo/users/+/ab'])).not.toBe(
+      seenRoleName('demo', ['sogoms/demo/users/+/a', 'b']),
+    );
+    expect(seenRoleName('other', ['sogoms/demo/users/+/a', 'sogoms/demo/users/+/b'])).not.toBe(a);
+  });
+
   const notTopicLevels: [string, string][] = [
-    ['a role with a slash', 'a/b'],
+    ['a resource with a slash', 'a/b'],
     ['a single-level wildcard', '+'],
     ['a multi-level wildcard', '#'],
-    ['an empty role', ''],
-    ['a $-led role', '$SYS'],
+    ['an empty name', ''],
+    ['a $-led name', '$SYS'],
   ];
-  for (const [name, role] of notTopicLevels)
-    it(`gives ${name} no role topic, only the user’s`, async () => {
+  for (const [name, resource] of notTopicLevels)
+    it(`gives ${name} no topic, only the user’s`, async () => {
       const { dynsec, commands } = fakeDynsec();
-      const creds = await createDeviceCredentials(dynsec, BROKER, { app: 'demo', userId: 7, role }, EXPIRES);
+      const user = { app: 'demo', userId: 7, resources: [resource] };
+      const creds = await createDeviceCredentials(dynsec, BROKER, user, EXPIRES);
       expect(creds.topics).toEqual(['sogoms/demo/users/7/#']);
       expect(commands.map((c) => c.command)).toEqual(['createRole', 'createClient']);
       expect(commands[1]?.params.roles).toEqual([{ rolename: 'sogoms.demo.user.7' }]);
     });
 
+  it('a role that sees no resource whole gets the user’s topics only', async () => {
+    const { dynsec, commands } = fakeDynsec();
+    const creds = await createDeviceCredentials(
+      dynsec,
+      BROKER,
+      { app: 'demo', userId: 7, resources: [] },
+      EXPIRES,
+    );
+    expect(creds.topics).toEqual(['sogoms/demo/users/7/#']);
+    expect(commands.map((c) => c.command)).toEqual(['createRole', 'createClient']);
+  });
+
   it('two devices of one user get distinct names and passwords', async () => {
     const { dynsec } = fakeDynsec();
-    const user = { app: 'demo', userId: 7, role: 'user' };
+    const user = { app: 'demo', userId: 7, resources: [] };
     const a = await createDeviceCredentials(dynsec, BROKER, user, EXPIRES);
     const b = await createDeviceCredentials(dynsec, BROKER, user, EXPIRES);
     expect(a.username).not.toBe(b.username);
@@ -103,7 +127,7 @@ describe('createDeviceCredentials', () => {
     const creds = await createDeviceCredentials(
       dynsec,
       BROKER,
-      { app: 'demo', userId: 7, role: 'user' },
+      { app: 'demo', userId: 7, resources: [] },
       5_000,
     );
     expect(creds.username).toMatch(/^sogoms\.demo\.7\.5\./);
@@ -118,18 +142,18 @@ describe('createDeviceCredentials', () => {
         );
       return undefined;
     });
-    await createDeviceCredentials(dynsec, BROKER, { app: 'demo', userId: 7, role: 'admin' }, EXPIRES);
+    await createDeviceCredentials(dynsec, BROKER, { app: 'demo', userId: 7, resources: ['tasks'] }, EXPIRES);
     expect(commands.map((c) => c.command)).toEqual(['createRole', 'createRole', 'createClient']);
   });
 
   it('any other refusal of a role stops before the client is made', async () => {
-    for (const failing of ['sogoms.demo.user.7', 'sogoms.demo.role.admin']) {
+    for (const failing of ['sogoms.demo.user.7', seenRoleName('demo', ['sogoms/demo/users/+/tasks'])]) {
       const { dynsec, commands } = fakeDynsec((c) => {
         if (c.params.rolename === failing) throw new Error('Not authorised');
         return undefined;
       });
       await expect(
-        createDeviceCredentials(dynsec, BROKER, { app: 'demo', userId: 7, role: 'admin' }, EXPIRES),
+        createDeviceCredentials(dynsec, BROKER, { app: 'demo', userId: 7, resources: ['tasks'] }, EXPIRES),
       ).rejects.toThrow('Not authorised');
       expect(commands.map((c) => c.command)).not.toContain('createClient');
     }

@@ -1,6 +1,7 @@
-// sogoms-push in process, against a real private Mosquitto (dynamic-security plugin) or no broker at all: a
-// publish never waits for the broker, the queue kept meanwhile is bounded and its drops counted, bad input is
-// refused clearly, and expired device credentials are deleted from Mosquitto by the sweep.
+// sogoms-push in process, against a real private Mosquitto (dynamic-security plugin) or no broker at all: bad
+// input is refused clearly, an unreachable broker is a 503 at once, a device's credentials give it its own topics
+// and the resources its role sees whole — nothing else, enforced by Mosquitto — and expired device credentials
+// are deleted from Mosquitto by the sweep.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,13 +9,9 @@ import { loadPlatformConfig, type PlatformConfig } from '@sogoms/config';
 import { ErrorCode, SogomsError } from '@sogoms/protocol';
 import type { ServiceInstance } from '@sogoms/runtime';
 import mqtt from 'mqtt';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  BROKER_ADMIN,
-  mosquittoAvailable,
-  startBroker,
-  type TestBroker,
-} from '../../../tests/helpers/mosquitto.js';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { useBroker } from '../../../tests/helpers/broker-suite.js';
+import { BROKER_ADMIN, mosquittoAvailable } from '../../../tests/helpers/mosquitto.js';
 import { freePort } from '../../../tests/helpers/platform.js';
 import { createPushService } from '../src/push-service.js';
 
@@ -38,15 +35,6 @@ ${push}
   return loadPlatformConfig(dir, { parts: [] });
 }
 
-const event = (id: number) => ({
-  app: 'demo',
-  resource: 'tasks',
-  action: 'create',
-  id,
-  user_id: 7,
-  at: new Date(0).toISOString(),
-});
-
 let service: ServiceInstance | undefined;
 afterEach(async () => {
   await service?.close?.();
@@ -56,91 +44,101 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
+const DYNSEC = '  username: admin\n  password: pw\n  credentials: dynsec';
+
 describe('sogoms-push without a broker', () => {
-  it('publish answers at once, keeps a bounded queue and counts what it drops', async () => {
+  it('refuses bad input clearly, and apps without push or without dynsec', async () => {
+    service = createPushService({ config: configWith(`  broker: mqtt://127.0.0.1:1\n${DYNSEC}`), logger });
+    const ask = (params: Record<string, unknown>) => service!.actions.credentials!(params, {} as never);
+    for (const [params, field] of [
+      [{ app_id: 'demo', user_id: 'x' }, 'user_id'],
+      [{ app_id: 'demo', user_id: 0 }, 'user_id'],
+      [{ app_id: 'demo', user_id: 1, resources: 'tasks' }, 'resources'],
+      [{ app_id: 'demo', user_id: 1, resources: [1] }, 'resources'],
+      [{ app_id: 'demo', user_id: 1, resources: Array(501).fill('tasks') }, 'resources'],
+    ] as const)
+      await expect(ask(params), JSON.stringify(params).slice(0, 80)).rejects.toMatchObject({
+        code: ErrorCode.VALIDATION_ERROR,
+        data: { field },
+      });
+    await expect(ask({ app_id: 'other', user_id: 1 })).rejects.toMatchObject({ code: ErrorCode.UNKNOWN_APP });
+    service = createPushService({ config: configWith('  broker: mqtt://127.0.0.1:1'), logger });
+    await expect(ask({ app_id: 'demo', user_id: 1 })).rejects.toMatchObject({ code: ErrorCode.NOT_FOUND });
+  });
+
+  it('an unreachable broker answers SERVICE_UNAVAILABLE at once; health shows the link down', async () => {
     const port = await freePort(); // nothing listens there
     service = createPushService({
-      config: configWith(`  broker: mqtt://127.0.0.1:${port}`),
+      config: configWith(`  broker: mqtt://127.0.0.1:${port}\n${DYNSEC}`),
       logger,
-      maxQueued: 3,
     });
-    const answer = await service.actions.publish!({ events: [1, 2, 3, 4, 5].map(event) }, {} as never);
-    expect(answer).toEqual({ accepted: 5, ignored: 0 });
+    const started = performance.now();
+    await expect(
+      service.actions.credentials!({ app_id: 'demo', user_id: 1 }, {} as never),
+    ).rejects.toMatchObject({ code: ErrorCode.SERVICE_UNAVAILABLE });
+    expect(performance.now() - started).toBeLessThan(1_000);
     const health = (await service.health!()) as { brokers: Record<string, unknown>[] };
-    expect(health.brokers).toEqual([
-      expect.objectContaining({ connected: false, queued: 3, dropped: 2, published: 0 }),
-    ]);
+    expect(health.brokers).toEqual([expect.objectContaining({ connected: false })]);
   });
 
-  it('refuses a publish without a list of events, and ignores events that cannot be routed', async () => {
+  it('holds no broker link for apps that hand out no credentials', async () => {
     service = createPushService({ config: configWith('  broker: mqtt://127.0.0.1:1'), logger });
-    expect(() => service!.actions.publish!({ events: 'x' }, {} as never)).toThrow(SogomsError);
-    const answer = await service.actions.publish!(
-      {
-        events: [
-          { ...event(1), app: 'unknown' },
-          { ...event(2), resource: 'a/b' },
-          { ...event(3), action: 'drop' },
-          { ...event(4), user_id: '1' },
-          event(5),
-        ],
-      },
-      {} as never,
-    );
-    expect(answer).toEqual({ accepted: 1, ignored: 4 });
-  });
-
-  it('credentials are refused with NOT_FOUND when the app does not use dynsec', async () => {
-    service = createPushService({ config: configWith('  broker: mqtt://127.0.0.1:1'), logger });
-    await expect(
-      service.actions.credentials!({ app_id: 'demo', user_id: 1, role: 'user' }, {} as never),
-    ).rejects.toMatchObject({ code: ErrorCode.NOT_FOUND });
-    await expect(
-      service.actions.credentials!({ app_id: 'demo', user_id: 'x', role: 'user' }, {} as never),
-    ).rejects.toMatchObject({ code: ErrorCode.VALIDATION_ERROR });
+    expect(await service.health!()).toEqual({ brokers: [] });
   });
 });
 
 describe.runIf(mosquittoAvailable())('sogoms-push with a real Mosquitto (dynamic security)', () => {
-  let broker: TestBroker;
-  beforeAll(async () => {
-    broker = await startBroker();
-  }, 20_000);
-  afterAll(async () => {
-    await broker?.close();
-  });
+  const running = useBroker();
 
   it('device credentials work until their expiry, then the sweep deletes them from Mosquitto', async () => {
     let now = Date.now();
-    const config = configWith(`  broker: ${broker.url}
+    const config = configWith(`  broker: ${running().url}
   username: ${BROKER_ADMIN.username}
   password: ${BROKER_ADMIN.password}
   credentials: dynsec
   credentials_ttl: 1h`);
     service = createPushService({ config, logger, now: () => now });
-    const creds = (await waitForCredentials(service)) as {
+    const creds = (await waitForCredentials(service, ['tasks'])) as {
       username: string;
       password: string;
       topics: string[];
     };
-    expect(creds.topics).toEqual(['sogoms/demo/users/42/#', 'sogoms/demo/roles/user/#']);
-    const device = await mqtt.connectAsync(broker.url, { ...creds, reconnectPeriod: 0 });
+    expect(creds.topics).toEqual(['sogoms/demo/users/42/#', 'sogoms/demo/users/+/tasks']);
+    const device = await mqtt.connectAsync(running().url, { ...creds, reconnectPeriod: 0 });
+    const received: string[] = [];
+    device.on('message', (topic) => received.push(topic));
+    for (const topic of creds.topics) await device.subscribeAsync(topic, { qos: 0 });
+    // Anything wider or elsewhere is refused by the broker (SUBACK 0x80).
+    for (const topic of ['sogoms/demo/users/+/projects', 'sogoms/demo/users/#', 'sogoms/demo/users/+/+', '#'])
+      await expect(device.subscribeAsync(topic, { qos: 0 }), topic).rejects.toThrow(/Subscribe error/);
+    const platform = await mqtt.connectAsync(running().url, { ...BROKER_ADMIN, reconnectPeriod: 0 });
+    for (const topic of [
+      'sogoms/demo/users/7/tasks',
+      'sogoms/demo/users/7/projects',
+      'sogoms/demo/users/42/projects',
+      'sogoms/other/users/42/tasks',
+    ])
+      await platform.publishAsync(topic, '{}');
+    await platform.endAsync();
+    await vi.waitFor(() => expect(received).toHaveLength(2));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(received.sort()).toEqual(['sogoms/demo/users/42/projects', 'sogoms/demo/users/7/tasks']);
     await device.endAsync();
 
     expect(await service.actions.sweep!({}, {} as never)).toEqual({ deleted: 0 });
     now += 3_600_000 + 1_000;
     expect(await service.actions.sweep!({}, {} as never)).toEqual({ deleted: 1 });
     await expect(
-      mqtt.connectAsync(broker.url, { ...creds, reconnectPeriod: 0, connectTimeout: 3_000 }),
+      mqtt.connectAsync(running().url, { ...creds, reconnectPeriod: 0, connectTimeout: 3_000 }),
     ).rejects.toThrow(/Not authorized|Bad User Name or Password/);
   });
 });
 
 /** The service connects in the background: ask until the broker link is up. */
-async function waitForCredentials(s: ServiceInstance): Promise<unknown> {
+async function waitForCredentials(s: ServiceInstance, resources: string[]): Promise<unknown> {
   for (let i = 0; ; i++) {
     try {
-      return await s.actions.credentials!({ app_id: 'demo', user_id: 42, role: 'user' }, {} as never);
+      return await s.actions.credentials!({ app_id: 'demo', user_id: 42, resources }, {} as never);
     } catch (err) {
       if (i > 50 || !(err instanceof SogomsError) || err.code !== ErrorCode.SERVICE_UNAVAILABLE) throw err;
       await new Promise((r) => setTimeout(r, 100));

@@ -5,6 +5,7 @@
 import { TokenVerifier } from '@sogoms/auth';
 import type { AppConfig } from '@sogoms/config';
 import type { MinimalLogger, RawJson } from '@sogoms/protocol';
+import { BrokerLinks } from '@sogoms/push';
 import { VERSION } from '@sogoms/version';
 import { FixedWindowLimiter } from './auth/rate-limit.js';
 import {
@@ -18,7 +19,7 @@ import type { HttpError } from './http/status.js';
 import { DEFAULT_LOGS_MAX_IN_FLIGHT, LogsSender } from './logs/sender.js';
 import { boundValue, clip, describe } from './logs/values.js';
 import { RealtimeHub } from './push/hub.js';
-import { DEFAULT_PUSH_MAX_QUEUED, PushSender } from './push/sender.js';
+import { ChangePublisher } from './push/publisher.js';
 
 /** What a handler knows about the request beyond fastify's object. */
 export interface RequestContext {
@@ -38,8 +39,10 @@ export class GatewayCore {
   readonly healthTimeoutMs: number;
   readonly limiter: FixedWindowLimiter;
   readonly logs: LogsSender;
-  /** Change events to sogoms-push (push/changes.ts), and the SSE streams of GET /realtime. */
-  readonly push: PushSender;
+  /** The MQTT broker links of the apps with push on, shared by the change events and the SSE streams. */
+  readonly brokers: BrokerLinks;
+  /** Change events (push/changes.ts), and the SSE streams of GET /realtime. */
+  readonly push: ChangePublisher;
   readonly realtime: RealtimeHub;
   private readonly verifiers = new Map<string, TokenVerifier>();
 
@@ -57,14 +60,13 @@ export class GatewayCore {
       timeoutMs: this.requestTimeoutMs,
       maxInFlight: deps.logsMaxInFlight ?? DEFAULT_LOGS_MAX_IN_FLIGHT,
     });
-    this.push = new PushSender({
-      service: deps.services.push,
+    this.brokers = new BrokerLinks({
+      processName: 'sogoway',
       logger: deps.logger,
-      now: this.now,
-      timeoutMs: this.requestTimeoutMs,
-      maxQueued: deps.pushMaxQueued ?? DEFAULT_PUSH_MAX_QUEUED,
+      ...(deps.pushMaxQueued === undefined ? {} : { maxQueued: deps.pushMaxQueued }),
     });
-    this.realtime = new RealtimeHub(deps.config, deps.logger);
+    this.push = new ChangePublisher(this.brokers);
+    this.realtime = new RealtimeHub(deps.config, this.brokers, deps.logger);
   }
 
   /**

@@ -11,7 +11,7 @@ export interface GatewayServices {
   logs: ServiceCaller;
   /** Optional: without it, forgot-password and welcome mails are logged as not sent. */
   smtp?: ServiceCaller;
-  /** Optional: sogoms-push; without it change events are not published (apps with `push:`). */
+  /** Optional: sogoms-push, for device credentials (`push.credentials: dynsec`); change events need only the broker. */
   push?: ServiceCaller;
 }
 
@@ -39,7 +39,8 @@ export interface GatewayDeps {
   realtimeRecheckMs?: number;
   /** Request counts and latencies for GET /metrics (metrics/); none are kept without it. */
   metrics?: GatewayMetrics;
-  /** Change events waiting for sogoms-push, past which new ones are dropped and counted (default 10,000). */
+  /** Change events waiting per broker while it is unreachable, past which the oldest are dropped and counted
+   * (default 10,000). */
   pushMaxQueued?: number;
 }
 

@@ -73,7 +73,12 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
   app.addHook('preClose', (done) => {
     closing = true;
     // Open SSE streams would keep the server from closing.
-    core.realtime.close().then(() => done(), done);
+    core.realtime.close();
+    done();
+  });
+  // After the last request: its change events are written before the broker links end.
+  app.addHook('onClose', (_instance, done) => {
+    core.brokers.close().then(() => done(), done);
   });
 
   app.setErrorHandler((err, request, reply) => {

@@ -9,7 +9,7 @@ import type { GatewayCore } from './core.js';
 import type { ServiceCaller } from './deps.js';
 import { sendOk } from './http/envelope.js';
 import type { LogCallStats } from './logs/sender.js';
-import type { PushCallStats } from './push/sender.js';
+import type { PushStats } from './push/publisher.js';
 
 /** `degraded`: the service answers but says it cannot do its work (sogoms-logs with an unwritable directory). */
 export type ServiceState = 'ok' | 'degraded' | 'down' | 'absent';
@@ -34,8 +34,9 @@ export interface HealthData {
   /** sogoms-db's MariaDB connections (the instance that answered): cap, use, waits and refusals. */
   db_connections?: DbConnections;
   log_calls: LogCallStats;
-  /** With sogoms-push: change events handed over, dropped or failed, and the open /realtime streams. */
-  push_events?: PushCallStats & { streams: number };
+  /** Once an app has pushed or streamed: change events published, waiting or dropped, the open /realtime
+   * streams and each broker link. */
+  push_events?: PushStats & { streams: number; brokers: { broker: string; connected: boolean }[] };
 }
 
 export interface DbConnections {
@@ -141,8 +142,8 @@ export async function healthData(core: GatewayCore, requestId: string): Promise<
     ...(databases ? { databases } : {}),
     ...(connections ? { db_connections: connections } : {}),
     log_calls: core.logs.stats(),
-    ...(core.deps.services.push
-      ? { push_events: { ...core.push.stats(), streams: core.realtime.stats().streams } }
+    ...(core.brokers.all().length > 0
+      ? { push_events: { ...core.push.stats(), ...core.realtime.stats() } }
       : {}),
     ...core.deps.configState?.(),
   };

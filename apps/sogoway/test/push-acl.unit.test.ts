@@ -1,11 +1,11 @@
 // Who receives a change (push/changes.ts, push/hub.ts): the row owner's topic, the roles whose read filter of
-// the resource is empty (the CRUD's own role filters), the owner lookup before an update or delete, and which
-// SSE stream of this gateway gets which MQTT message. A leak here shows one user's rows to another, so every
+// the resource is empty (the CRUD's own role filters: the resources their devices may read whole), the owner
+// lookup before an update or delete, and which SSE stream of this gateway gets which MQTT message. A leak here shows one user's rows to another, so every
 // routing decision has a row. MQTT.js is replaced by a recording fake: no broker, no socket.
 import type { TokenClaims } from '@sogoms/auth';
 import type { AppConfig, PlatformConfig, PushSettings, ResourceQueries } from '@sogoms/config';
 import { ErrorCode, SogomsError } from '@sogoms/protocol';
-import type { PushEvent } from '@sogoms/push';
+import { BrokerLinks, type PushEvent } from '@sogoms/push';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { GatewayCore, RequestContext } from '../src/core.js';
 import {
@@ -14,7 +14,7 @@ import {
   pushChange,
   pushEnabled,
   readFilters,
-  rolesSeeingAll,
+  resourcesSeenWhole,
   seesAll,
 } from '../src/push/changes.js';
 import { RealtimeHub, type RealtimeStream } from '../src/push/hub.js';
@@ -138,22 +138,25 @@ describe('readFilters: show’s filters decide, else list’s', () => {
     });
 });
 
-describe('rolesSeeingAll: named roles whose read filter is empty', () => {
-  const cases: [string, ResourceQueries, string[]][] = [
-    ['empty and blank filters count, `default` never does', TASKS, ['admin', 'auditor']],
-    ['an empty default alone names no role', resource('x', { default: '' }), []],
-    ['owner-only filters name none', NOTES, []],
-    ['from list when there is no show', resource('x', { default: 'u = 1', boss: '' }, 'list'), ['boss']],
-    ['a resource without read queries names none', resource('x', undefined), []],
+describe('resourcesSeenWhole: the resources whose every row a role sees (its devices read them whole)', () => {
+  const LISTED = resource('listed', { default: 'u = 1', boss: '' }, 'list');
+  const OPEN = resource('open', {});
+  const NONE = resource('none', undefined);
+  const demo = app('demo', [TASKS, NOTES, LISTED, OPEN, NONE]);
+  const cases: [string, string, string[]][] = [
+    ['empty and blank filters count', 'admin', ['tasks', 'open']],
+    ['blank counts as empty', 'auditor', ['tasks', 'open']],
+    ['a role with its own non-empty filter sees only what has no filter', 'manager', ['open']],
+    ['a role falling back to an owner-only default', 'user', ['open']],
+    ['from list when there is no show', 'boss', ['listed', 'open']],
   ];
-  for (const [name, queries, expected] of cases)
+  for (const [name, role, expected] of cases)
     it(name, () => {
-      expect(rolesSeeingAll(queries)).toEqual(expected);
+      expect(resourcesSeenWhole(demo, role).sort()).toEqual([...expected].sort());
     });
 
-  it('is computed once per resource', () => {
-    const queries = resource('x', { default: 'u = 1', boss: '' });
-    expect(rolesSeeingAll(queries)).toBe(rolesSeeingAll(queries));
+  it('a resource without read queries is never seen whole', () => {
+    expect(resourcesSeenWhole(app('demo', [NONE]), 'admin')).toEqual([]);
   });
 });
 
@@ -191,7 +194,7 @@ function fakeCore(answer: (call: DbCall) => unknown = () => null, now = Date.UTC
       calls.push(call);
       return answer(call);
     },
-    push: { send: (event: PushEvent) => sent.push(event) },
+    push: { send: (_push: PushSettings, event: PushEvent) => sent.push(event) },
   } as unknown as GatewayCore;
   return { core, calls, sent };
 }
@@ -291,7 +294,7 @@ describe('ownerOf: the owner of the row before an update or delete', () => {
   });
 });
 
-describe('pushChange: the event handed to sogoms-push', () => {
+describe('pushChange: the event published', () => {
   const AT = '2026-02-03T04:05:06.789Z';
   const base = (over: Partial<Change> = {}): Change => ({
     resource: { name: 'tasks', ownerField: 'user_id' },
@@ -301,23 +304,15 @@ describe('pushChange: the event handed to sogoms-push', () => {
     ...over,
   });
 
-  it('goes to the owner, with the roles that see every row of the resource', () => {
+  it('goes to the owner, one event whoever else sees the row', () => {
     const f = fakeCore();
     pushChange(f.core, ctxOf(DEMO), base({ columns: ['title'], values: ['x'] }));
     expect(f.sent).toEqual([
-      {
-        app: 'demo',
-        resource: 'tasks',
-        action: 'update',
-        id: 3,
-        user_id: 12,
-        at: AT,
-        roles: ['admin', 'auditor'],
-      },
+      { app: 'demo', resource: 'tasks', action: 'update', id: 3, user_id: 12, at: AT },
     ]);
   });
 
-  it('carries the written row for resources listed in push.rows, and no roles when none sees all', () => {
+  it('carries the written row for resources listed in push.rows', () => {
     const f = fakeCore();
     const change = base({ resource: { name: 'notes', ownerField: 'user_id' }, action: 'create' });
     pushChange(f.core, ctxOf(DEMO), { ...change, columns: ['title', 'done'], values: ['hi', false] });
@@ -332,7 +327,6 @@ describe('pushChange: the event handed to sogoms-push', () => {
         row: { id: 3, title: 'hi', done: false },
       },
     ]);
-    expect(f.sent[0]).not.toHaveProperty('roles');
   });
 
   const noRow: [string, Partial<Change>][] = [
@@ -415,7 +409,9 @@ function hubWith(config: PlatformConfig = PLATFORM) {
     warn: (obj: Record<string, unknown>, msg?: string) => warnings.push({ obj, msg }),
     error: () => undefined,
   };
-  return { hub: new RealtimeHub(() => config, logger), warnings };
+  const quiet = { info: () => undefined, warn: () => undefined };
+  const links = new BrokerLinks({ processName: 'sogoway', logger: quiet });
+  return { hub: new RealtimeHub(() => config, links, logger), links, warnings };
 }
 
 const msg = (topic: string, text = '{"id":1}') => [topic, Buffer.from(text, 'utf8')] as const;
@@ -482,7 +478,7 @@ describe('RealtimeHub.deliver: which streams get an event', () => {
   });
 
   const ignored: [string, string][] = [
-    ['a role topic', 'sogoms/demo/roles/12/tasks'],
+    ['a topic outside users/ (a former role topic)', 'sogoms/demo/roles/12/tasks'],
     ['another root', 'other/demo/users/12/tasks'],
     ['too few levels', 'sogoms/demo/users/12'],
     ['too many levels', 'sogoms/demo/users/12/tasks/x'],
@@ -610,8 +606,8 @@ describe('RealtimeHub: the MQTT side', () => {
     ]);
   });
 
-  it('close ends every stream, forgets them and closes the connections (a failing close is ignored)', async () => {
-    const { hub } = hubWith();
+  it('close ends every stream and forgets them; the links close after (a failing close is ignored)', async () => {
+    const { hub, links } = hubWith();
     const a = stream('demo', 1, 'user');
     const b = stream('demo', 1, 'admin');
     const c = stream('other', 2, 'user');
@@ -619,13 +615,15 @@ describe('RealtimeHub: the MQTT side', () => {
     hub.add(PUSH, b);
     hub.add({ ...PUSH, username: 'second' }, c);
     mqttFake.clients[1]!.endFails = true;
-    await hub.close();
+    hub.close();
     expect([a.endedWith, b.endedWith, c.endedWith]).toEqual([
       ['shutting down'],
       ['shutting down'],
       ['shutting down'],
     ]);
-    expect(mqttFake.clients.map((cl) => cl.ended)).toEqual([[true], [true]]);
+    expect(mqttFake.clients.map((cl) => cl.ended)).toEqual([[], []]);
+    await links.close();
+    expect(mqttFake.clients.map((cl) => cl.ended)).toEqual([[false], [false]]);
     expect(hub.streamsOf('demo', 1)).toBe(0);
     expect(hub.stats().brokers).toEqual([]);
     hub.deliver(...msg('sogoms/demo/users/1/tasks'));

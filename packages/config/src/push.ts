@@ -1,6 +1,7 @@
-// The `push:` section of routes/{app}.yaml (sogoms-push and the gateway's /realtime): which broker the app's
-// change events go to, with which platform account, which resources' events carry the written fields, and
-// whether devices may ask for MQTT credentials of their own (Mosquitto's dynamic-security plugin).
+// The `push:` section of routes/{app}.yaml (the gateway's change events and /realtime, sogoms-push's device
+// credentials): which broker the app's change events go to, with which platform account, which resources'
+// events carry the written fields, and whether devices may ask for MQTT credentials of their own (Mosquitto's
+// dynamic-security plugin).
 
 import type { FileReport } from './errors.js';
 import { readSecret } from './paths.js';

@@ -99,7 +99,8 @@ export interface LogsSettings {
   retentionDays: number; // default 30
 }
 
-/** routes/{app}.yaml `push:` (sogoms-push, GET /realtime); absent when the app publishes no events. */
+/** routes/{app}.yaml `push:` (the gateway's change events, GET /realtime, sogoms-push); absent when the app
+ * publishes no events. */
 export interface PushSettings {
   enabled: boolean; // default true
   broker: string; // default mqtt://127.0.0.1:1883

@@ -1,11 +1,12 @@
 export { brokerKey, brokerLabel, brokerOptions, CONNECT_TIMEOUT_MS, RECONNECT_PERIOD_MS } from './broker.js';
-export { eventPayload, type PushAction, type PushEvent, readEvent } from './event.js';
 export {
-  appUsersFilter,
-  isTopicLevel,
-  roleFilter,
-  roleTopic,
-  TOPIC_ROOT,
-  userFilter,
-  userTopic,
-} from './topics.js';
+  BrokerLink,
+  BrokerLinks,
+  type LinkLogger,
+  type LinkOptions,
+  type LinkStats,
+  MAX_BUFFERED_BYTES,
+  MAX_QUEUED,
+} from './broker-link.js';
+export type { PushAction, PushEvent } from './event.js';
+export { appUsersFilter, isTopicLevel, resourceFilter, TOPIC_ROOT, userFilter, userTopic } from './topics.js';

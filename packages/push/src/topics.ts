@@ -1,7 +1,7 @@
-// The MQTT topics of the change events. Every event goes to its row owner's topic; roles whose CRUD filter
-// shows every row of the resource also get it on their role topic (devices of such a role subscribe there).
+// The MQTT topics of the change events: one message per event, on its row owner's topic
 //   sogoms/{app}/users/{user_id}/{resource}
-//   sogoms/{app}/roles/{role}/{resource}
+// The owner's devices subscribe to their prefix; a role whose CRUD filter shows every row of a resource reads
+// that resource's events of every user through a wildcard (resourceFilter), which the broker's ACL allows it.
 
 export const TOPIC_ROOT = 'sogoms';
 
@@ -14,17 +14,14 @@ export function userTopic(app: string, userId: number, resource: string): string
   return `${TOPIC_ROOT}/${app}/users/${userId}/${resource}`;
 }
 
-export function roleTopic(app: string, role: string, resource: string): string {
-  return `${TOPIC_ROOT}/${app}/roles/${role}/${resource}`;
-}
-
 /** Everything one user of an app may read (the prefix their device credentials are bound to). */
 export function userFilter(app: string, userId: number): string {
   return `${TOPIC_ROOT}/${app}/users/${userId}/#`;
 }
 
-export function roleFilter(app: string, role: string): string {
-  return `${TOPIC_ROOT}/${app}/roles/${role}/#`;
+/** Every user's events of one resource: what a role that sees every row of it may read. */
+export function resourceFilter(app: string, resource: string): string {
+  return `${TOPIC_ROOT}/${app}/users/+/${resource}`;
 }
 
 /** Every user topic of an app: what a gateway subscribes to for its SSE streams. */

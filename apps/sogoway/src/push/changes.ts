@@ -1,6 +1,7 @@
 // The change events of the CRUD handlers: built after a successful create/update/delete and handed to the
-// PushSender (never awaited). The event goes to the row owner's topic, and to the role topics of the roles whose
-// read filter of the resource is empty (they see every row: the same role filters as the CRUD).
+// ChangePublisher (never awaited). The event goes to the row owner's topic; a role whose read filter of the
+// resource is empty (it sees every row: the same role filters as the CRUD) reads it there too — its SSE streams
+// through the gateway's fan-out, its devices through a broker ACL on that resource's topics of every user.
 import type { TokenClaims } from '@sogoms/auth';
 import type { AppConfig, ResourceQueries, RoleFilters } from '@sogoms/config';
 import type { PushAction, PushEvent } from '@sogoms/push';
@@ -25,27 +26,19 @@ export function readFilters(queries: ResourceQueries | undefined): RoleFilters |
   return queries?.show?.filters ?? queries?.list?.filters;
 }
 
-const rolesCache = new WeakMap<ResourceQueries, string[]>();
-
-/** Named roles whose read filter of the resource is empty. */
-export function rolesSeeingAll(queries: ResourceQueries): string[] {
-  let roles = rolesCache.get(queries);
-  if (!roles) {
-    const filters = readFilters(queries) ?? {};
-    roles = Object.entries(filters)
-      .filter(([role, sql]) => role !== 'default' && sql.trim() === '')
-      .map(([role]) => role);
-    rolesCache.set(queries, roles);
-  }
-  return roles;
-}
-
 /** Whether a role's read filter shows it every row of the resource (its own entry, else `default`). */
 export function seesAll(queries: ResourceQueries | undefined, role: string): boolean {
   const filters = readFilters(queries);
   if (!filters) return false;
   const chosen = chooseFilter(filters, role);
   return chosen !== undefined && chosen.sql.trim() === '';
+}
+
+/** The resources of an app whose every row a role sees (its device credentials may read them whole). */
+export function resourcesSeenWhole(app: AppConfig, role: string): string[] {
+  return Object.entries(app.resources)
+    .filter(([, queries]) => seesAll(queries, role))
+    .map(([name]) => name);
 }
 
 /**
@@ -78,14 +71,13 @@ export function ownerOf(
     );
 }
 
-/** Hands the change to sogoms-push when the app has push on; never waits, never throws. */
+/** Publishes the change when the app has push on; never waits, never throws. */
 export function pushChange(core: GatewayCore, ctx: RequestContext, change: Change): void {
   const push = ctx.app.push;
   if (!push?.enabled) return;
   const at = new Date(core.now()).toISOString();
   const emit = (owner: number | undefined) => {
     if (owner === undefined) return;
-    const queries = ctx.app.resources[change.resource.name];
     const event: PushEvent = {
       app: ctx.app.app,
       resource: change.resource.name,
@@ -101,9 +93,7 @@ export function pushChange(core: GatewayCore, ctx: RequestContext, change: Chang
       });
       event.row = row;
     }
-    const roles = queries ? rolesSeeingAll(queries) : [];
-    if (roles.length > 0) event.roles = roles;
-    core.push.send(event);
+    core.push.send(push, event);
   };
   if (change.owner instanceof Promise) void change.owner.then(emit);
   else emit(change.owner);

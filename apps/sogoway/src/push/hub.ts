@@ -1,10 +1,10 @@
-// The SSE side of push in one gateway process: one MQTT connection per broker, subscribed to the user topics of
-// each app that has open streams, fanning every event out to the local streams allowed to see it — the owner's,
-// and those whose role's read filter of the resource is empty. Works the same behind any number of gateways.
+// The SSE side of push in one gateway process: on the process's link to each broker (shared with the change
+// events), a subscription to the user topics of each app that has open streams, fanning every event out to the
+// local streams allowed to see it — the owner's, and those whose role's read filter of the resource is empty.
+// Works the same behind any number of gateways.
 import type { PlatformConfig, PushSettings } from '@sogoms/config';
 import type { MinimalLogger } from '@sogoms/protocol';
-import { appUsersFilter, brokerKey, brokerLabel, brokerOptions, TOPIC_ROOT } from '@sogoms/push';
-import mqtt, { type MqttClient } from 'mqtt';
+import { appUsersFilter, type BrokerLink, type BrokerLinks, TOPIC_ROOT } from '@sogoms/push';
 import { seesAll } from './changes.js';
 
 export interface RealtimeStream {
@@ -27,13 +27,15 @@ interface AppStreams {
 const WARN_EVERY_MS = 10_000;
 
 export class RealtimeHub {
-  private readonly brokers = new Map<string, { client: MqttClient; label: string; apps: Set<string> }>();
+  /** The links this hub listens on, and the apps it subscribed to on each. */
+  private readonly subscribed = new Map<BrokerLink, Set<string>>();
   private readonly apps = new Map<string, AppStreams>();
   private count = 0;
   private lastWarnAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly config: () => PlatformConfig,
+    private readonly links: BrokerLinks,
     private readonly logger: MinimalLogger,
   ) {}
 
@@ -62,21 +64,16 @@ export class RealtimeHub {
   stats(): { streams: number; brokers: { broker: string; connected: boolean }[] } {
     return {
       streams: this.count,
-      brokers: [...this.brokers.values()].map((b) => ({
-        broker: b.label,
-        connected: b.client.connected,
-      })),
+      brokers: this.links.all().map((link) => ({ broker: link.label, connected: link.client.connected })),
     };
   }
 
-  /** Ends every stream and closes the MQTT connections (gateway shutdown). */
-  async close(): Promise<void> {
+  /** Ends every stream (gateway shutdown; the links are closed with the core's). */
+  close(): void {
     for (const app of this.apps.values())
       for (const streams of app.byUser.values()) for (const s of [...streams]) s.end('shutting down');
     this.apps.clear();
-    const clients = [...this.brokers.values()].map((b) => b.client);
-    this.brokers.clear();
-    await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
+    this.subscribed.clear();
   }
 
   /** Delivers one MQTT message `sogoms/{app}/users/{uid}/{resource}`. */
@@ -98,24 +95,22 @@ export class RealtimeHub {
   }
 
   private subscribe(push: PushSettings, app: string): void {
-    const key = brokerKey(push);
-    let broker = this.brokers.get(key);
-    if (!broker) {
-      const client = mqtt.connect(push.broker, brokerOptions(push, 'sogoway'));
-      const label = brokerLabel(push);
-      client.on('message', (topic, payload) => this.deliver(topic, payload));
-      client.on('error', (err) => this.warn(label, err.message));
-      client.on('offline', () => this.warn(label, 'unreachable'));
-      broker = { client, label, apps: new Set() };
-      this.brokers.set(key, broker);
+    const link = this.links.link(push);
+    let apps = this.subscribed.get(link);
+    if (!apps) {
+      apps = new Set();
+      this.subscribed.set(link, apps);
+      link.client.on('message', (topic, payload) => this.deliver(topic, payload));
+      link.client.on('error', (err) => this.warn(link.label, err.message));
+      link.client.on('offline', () => this.warn(link.label, 'unreachable'));
     }
-    if (broker.apps.has(app)) return;
-    broker.apps.add(app);
+    if (apps.has(app)) return;
+    apps.add(app);
     // With resubscribe (brokerOptions) MQTT.js subscribes again after each reconnection.
-    broker.client.subscribe(appUsersFilter(app), { qos: 0 }, (err) => {
+    link.client.subscribe(appUsersFilter(app), { qos: 0 }, (err) => {
       if (err) {
-        broker.apps.delete(app);
-        this.warn(brokerLabel(push), `cannot subscribe: ${err.message}`);
+        apps.delete(app);
+        this.warn(link.label, `cannot subscribe: ${err.message}`);
       }
     });
   }

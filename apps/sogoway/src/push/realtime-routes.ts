@@ -2,12 +2,14 @@
 // JSON), optionally only some resources (?resources=tasks,projects). The stream lives as long as the session:
 // it ends at the token's expiry, and the session is checked again every recheck period through requireUser
 // (so a logout, a revocation or a removed user ends it). POST {base}/realtime/credentials: MQTT credentials
-// for a device, bound by Mosquitto to the caller's topics (sogoms-push, dynamic-security plugin).
+// for a device, bound by Mosquitto to the caller's topics and to the resources its role sees whole (sogoms-push,
+// dynamic-security plugin).
 import { ErrorCode, isSogomsError, SogomsError } from '@sogoms/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { requireUser } from '../auth/tokens.js';
 import type { GatewayCore, RequestContext } from '../core.js';
 import { sendOk } from '../http/envelope.js';
+import { resourcesSeenWhole } from './changes.js';
 import type { RealtimeStream } from './hub.js';
 
 export const DEFAULT_REALTIME_RECHECK_MS = 10_000;
@@ -117,7 +119,7 @@ export async function realtimeCredentials(
   if (!service) throw new SogomsError(ErrorCode.SERVICE_UNAVAILABLE, 'sogoms-push is not available');
   const credentials = await service.call(
     'credentials',
-    { app_id: ctx.app.app, user_id: claims.sub, role: claims.role },
+    { app_id: ctx.app.app, user_id: claims.sub, resources: resourcesSeenWhole(ctx.app, claims.role) },
     { id: ctx.requestId, timeoutMs: core.requestTimeoutMs },
   );
   sendOk(reply, 201, 'Created', credentials);
