@@ -3,8 +3,8 @@
 // after-load RSS of every process. Prints a terminal table and a markdown block for docs/BENCHMARKS.md.
 //
 // Environment: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 3), BENCH_CONNECTIONS (default 10),
-// BENCH_ONLY=list,list-schema,show,create,login (list-schema: the same list on the schema twin app, reported next
-// to the YAML list), BENCH_DB_INSTANCES (default 1), BENCH_DB_POOL (default 10),
+// BENCH_ONLY=list,list-schema,show,create,login,push (list-schema: the same list on the schema twin app, reported
+// next to the YAML list; push: scripts/bench/push.ts, run last on a platform of its own with a private Mosquitto), BENCH_DB_INSTANCES (default 1), BENCH_DB_POOL (default 10),
 // BENCH_LIMITER_KEYS (default 60000 distinct addresses sent to password/forgot before the last RSS reading),
 // BENCH_NO_INDEX=1 (keep clients/prokov.sql's indexes as they are), BENCH_PROF=DIR (run every process with
 // --cpu-prof into DIR and summarize the profiles).
@@ -240,4 +240,17 @@ try {
 if (profDir) {
   say('\n--- CPU profiles (self time) ---');
   say(summarizeProfiles(profDir));
+}
+
+// Change events need a platform of their own with a private Mosquitto and push switched on and off: push.ts,
+// run after the others so that its load does not overlap theirs.
+if (!only || only.includes('push')) {
+  say(
+    '\n--- push: create throughput with change events on and off, event latency (scripts/bench/push.ts) ---',
+  );
+  const push = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'bench', 'push.ts')], {
+    stdio: 'inherit',
+    cwd: ROOT,
+  });
+  if (push.status !== 0) process.exitCode = 1;
 }
