@@ -34,6 +34,7 @@ const dbPool = Number(env.BENCH_DB_POOL ?? 10);
 const only = env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const scenarios = SCENARIOS.filter((s) => !only || only.includes(s.key));
 const profDir = env.BENCH_PROF ? resolve(env.BENCH_PROF) : undefined;
+const wantsPush = !only || only.includes('push');
 const LOGIN_CONCURRENCY = 4;
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -57,6 +58,26 @@ function listDifference(yaml: Row[], schema: Row[]): string {
       found.push(`values of ${changed.length} row(s), e.g. id ${String(changed[0]!.id)}`);
   }
   return found.join('; ');
+}
+
+/**
+ * Change events need a platform of their own with a private Mosquitto and push switched on and off: push.ts, run
+ * after the other scenarios so that its load does not overlap theirs.
+ */
+function runPushBench(): void {
+  say(
+    '\n--- push: create throughput with change events on and off, event latency (scripts/bench/push.ts) ---',
+  );
+  const push = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'bench', 'push.ts')], {
+    stdio: 'inherit',
+    cwd: ROOT,
+  });
+  if (push.status !== 0) process.exitCode = 1;
+}
+
+if (scenarios.length === 0 && wantsPush) {
+  runPushBench();
+  process.exit();
 }
 
 if (!(await mariadbAvailable())) {
@@ -242,15 +263,4 @@ if (profDir) {
   say(summarizeProfiles(profDir));
 }
 
-// Change events need a platform of their own with a private Mosquitto and push switched on and off: push.ts,
-// run after the others so that its load does not overlap theirs.
-if (!only || only.includes('push')) {
-  say(
-    '\n--- push: create throughput with change events on and off, event latency (scripts/bench/push.ts) ---',
-  );
-  const push = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'bench', 'push.ts')], {
-    stdio: 'inherit',
-    cwd: ROOT,
-  });
-  if (push.status !== 0) process.exitCode = 1;
-}
+if (wantsPush) runPushBench();

@@ -60,11 +60,7 @@ export class GatewayCore {
       timeoutMs: this.requestTimeoutMs,
       maxInFlight: deps.logsMaxInFlight ?? DEFAULT_LOGS_MAX_IN_FLIGHT,
     });
-    this.brokers = new BrokerLinks({
-      processName: 'sogoway',
-      logger: deps.logger,
-      ...(deps.pushMaxQueued === undefined ? {} : { maxQueued: deps.pushMaxQueued }),
-    });
+    this.brokers = new BrokerLinks({ processName: 'sogoway', logger: deps.logger });
     this.push = new ChangePublisher(this.brokers);
     this.realtime = new RealtimeHub(deps.config, this.brokers, deps.logger);
   }

@@ -39,9 +39,6 @@ export interface GatewayDeps {
   realtimeRecheckMs?: number;
   /** Request counts and latencies for GET /metrics (metrics/); none are kept without it. */
   metrics?: GatewayMetrics;
-  /** Change events waiting per broker while it is unreachable, past which the oldest are dropped and counted
-   * (default 10,000). */
-  pushMaxQueued?: number;
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;

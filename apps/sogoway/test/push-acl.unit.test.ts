@@ -46,6 +46,10 @@ const mqttFake = vi.hoisted(() => {
       this.subscriptions.push({ filter, options });
       done(this.subscribeError ?? null);
     }
+    readonly unsubscriptions: string[] = [];
+    unsubscribe(filter: string): void {
+      this.unsubscriptions.push(filter);
+    }
     endAsync(force: boolean): Promise<void> {
       this.ended.push(force);
       return this.endFails ? Promise.reject(new Error('already closed')) : Promise.resolve();
@@ -542,6 +546,8 @@ describe('RealtimeHub: the MQTT side', () => {
       { filter: 'sogoms/other/users/+/+', options: { qos: 0 } },
     ]);
     expect(second!.subscriptions).toEqual([{ filter: 'sogoms/demo/users/+/+', options: { qos: 0 } }]);
+    // demo moved to the second account: read there only.
+    expect(first!.unsubscriptions).toEqual(['sogoms/demo/users/+/+']);
     first!.connected = true;
     expect(hub.stats()).toEqual({
       streams: 4,
@@ -550,6 +556,35 @@ describe('RealtimeHub: the MQTT side', () => {
         { broker: 'mqtt://broker.test:1883', connected: false },
       ],
     });
+  });
+
+  it('an app moved to another broker account is read from the new link only: never twice', () => {
+    const { hub } = hubWith();
+    const owner = stream('demo', 12, 'user');
+    hub.add(PUSH, owner);
+    hub.add({ ...PUSH, username: 'rotated' }, stream('demo', 13, 'user'));
+    const [old, current] = mqttFake.clients;
+    old!.emit('message', ...msg('sogoms/demo/users/12/tasks', 'old'));
+    current!.emit('message', ...msg('sogoms/demo/users/12/tasks', 'new'));
+    expect(owner.got).toEqual(['new']);
+    // Back to the first account: it subscribes there again.
+    hub.add(PUSH, stream('demo', 14, 'user'));
+    expect(old!.subscriptions.map((x) => x.filter)).toEqual([
+      'sogoms/demo/users/+/+',
+      'sogoms/demo/users/+/+',
+    ]);
+    expect(current!.unsubscriptions).toEqual(['sogoms/demo/users/+/+']);
+  });
+
+  it('a stream added after close is ended at once, and subscribes to nothing', () => {
+    const { hub } = hubWith();
+    hub.close();
+    const late = stream('demo', 12, 'user');
+    const remove = hub.add(PUSH, late);
+    expect(late.endedWith).toEqual(['shutting down']);
+    expect(mqttFake.clients).toHaveLength(0);
+    expect(hub.stats().streams).toBe(0);
+    remove();
   });
 
   it('messages from the broker are delivered to the streams', () => {

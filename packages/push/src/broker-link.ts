@@ -41,6 +41,12 @@ export interface LinkOptions {
 
 const PUBLISH_OPTIONS = { qos: 0 } as const;
 
+/** Resolves false after `ms`, without keeping the process alive. */
+const delay = (ms: number) =>
+  new Promise<false>((resolve) => {
+    setTimeout(() => resolve(false), ms).unref();
+  });
+
 interface Message {
   topic: string;
   payload: string;
@@ -114,17 +120,13 @@ export class BrokerLink {
       () => true,
       () => true,
     );
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), CLOSE_GRACE_MS);
-    });
-    const done = await Promise.race([ended, late]);
-    clearTimeout(timer);
-    // A broker that stopped reading would hold the shutdown forever: cut the socket.
-    if (!done) {
-      this.client.stream?.destroy();
-      await ended;
-    }
+    const done = await Promise.race([ended, delay(CLOSE_GRACE_MS)]);
+    if (done) return;
+    // A broker that stopped reading, or an unanswered SUBSCRIBE or QoS 1 command, would hold the shutdown
+    // forever (MQTT.js waits for every acknowledgement, and a cut socket never brings them): cut the socket and
+    // stop waiting.
+    this.client.stream?.destroy();
+    await Promise.race([ended, delay(100)]);
   }
 
   private flush(): void {
@@ -186,8 +188,14 @@ export class BrokerLink {
 /** A process's broker links, one per distinct broker and account (brokerKey), opened on first use. */
 export class BrokerLinks {
   private readonly links = new Map<string, BrokerLink>();
+  private isClosed = false;
 
   constructor(private readonly options: LinkOptions) {}
+
+  /** After close(): callers must not ask for links any more (a late event is dropped, a late stream ended). */
+  get closed(): boolean {
+    return this.isClosed;
+  }
 
   link(push: PushSettings): BrokerLink {
     const key = brokerKey(push);
@@ -197,11 +205,6 @@ export class BrokerLinks {
       this.links.set(key, link);
     }
     return link;
-  }
-
-  /** The open link of a broker and account, without opening one. */
-  find(push: PushSettings): BrokerLink | undefined {
-    return this.links.get(brokerKey(push));
   }
 
   all(): BrokerLink[] {
@@ -216,6 +219,7 @@ export class BrokerLinks {
   }
 
   async close(): Promise<void> {
+    this.isClosed = true;
     await this.keepOnly(new Set());
   }
 }

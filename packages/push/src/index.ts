@@ -5,8 +5,6 @@ export {
   type LinkLogger,
   type LinkOptions,
   type LinkStats,
-  MAX_BUFFERED_BYTES,
-  MAX_QUEUED,
 } from './broker-link.js';
 export type { PushAction, PushEvent } from './event.js';
 export { appUsersFilter, isTopicLevel, resourceFilter, TOPIC_ROOT, userFilter, userTopic } from './topics.js';

@@ -27,8 +27,12 @@ interface AppStreams {
 const WARN_EVERY_MS = 10_000;
 
 export class RealtimeHub {
-  /** The links this hub listens on, and the apps it subscribed to on each. */
-  private readonly subscribed = new Map<BrokerLink, Set<string>>();
+  /** The links this hub listens on (their listeners are attached once, for the life of the link). */
+  private readonly listening = new WeakSet<BrokerLink>();
+  /** The one link each app's events are read from: a reload that moves the app to another broker or account
+   * moves the subscription, so no event is delivered twice. */
+  private readonly appLinks = new Map<string, BrokerLink>();
+  private closed = false;
   private readonly apps = new Map<string, AppStreams>();
   private count = 0;
   private lastWarnAt = Number.NEGATIVE_INFINITY;
@@ -41,6 +45,11 @@ export class RealtimeHub {
 
   /** Registers a stream (subscribing to its app's events first if needed); returns its removal. */
   add(push: PushSettings, stream: RealtimeStream): () => void {
+    if (this.closed) {
+      // A stream whose request was still checking its token when the gateway began to stop.
+      stream.end('shutting down');
+      return () => undefined;
+    }
     this.subscribe(push, stream.app);
     let app = this.apps.get(stream.app);
     if (!app) {
@@ -73,16 +82,17 @@ export class RealtimeHub {
     for (const app of this.apps.values())
       for (const streams of app.byUser.values()) for (const s of [...streams]) s.end('shutting down');
     this.apps.clear();
-    this.subscribed.clear();
+    this.appLinks.clear();
+    this.closed = true;
   }
 
-  /** Delivers one MQTT message `sogoms/{app}/users/{uid}/{resource}`. */
-  deliver(topic: string, payload: Buffer): void {
+  /** Delivers one MQTT message `sogoms/{app}/users/{uid}/{resource}` (read on `from`, when given). */
+  deliver(topic: string, payload: Buffer, from?: BrokerLink): void {
     const parts = topic.split('/');
     if (parts.length !== 5 || parts[0] !== TOPIC_ROOT || parts[2] !== 'users') return;
     const [, appName, , uidText, resource] = parts as [string, string, string, string, string];
     const app = this.apps.get(appName);
-    if (!app) return;
+    if (!app || (from !== undefined && this.appLinks.get(appName) !== from)) return;
     const userId = Number(uidText);
     const text = payload.toString('utf8');
     const wants = (s: RealtimeStream) => s.resources === undefined || s.resources.has(resource);
@@ -96,22 +106,22 @@ export class RealtimeHub {
 
   private subscribe(push: PushSettings, app: string): void {
     const link = this.links.link(push);
-    let apps = this.subscribed.get(link);
-    if (!apps) {
-      apps = new Set();
-      this.subscribed.set(link, apps);
-      link.client.on('message', (topic, payload) => this.deliver(topic, payload));
+    if (!this.listening.has(link)) {
+      this.listening.add(link);
+      link.client.on('message', (topic, payload) => this.deliver(topic, payload, link));
       link.client.on('error', (err) => this.warn(link.label, err.message));
       link.client.on('offline', () => this.warn(link.label, 'unreachable'));
     }
-    if (apps.has(app)) return;
-    apps.add(app);
+    const previous = this.appLinks.get(app);
+    if (previous === link) return;
+    const filter = appUsersFilter(app);
+    previous?.client.unsubscribe(filter);
+    this.appLinks.set(app, link);
     // With resubscribe (brokerOptions) MQTT.js subscribes again after each reconnection.
-    link.client.subscribe(appUsersFilter(app), { qos: 0 }, (err) => {
-      if (err) {
-        apps.delete(app);
-        this.warn(link.label, `cannot subscribe: ${err.message}`);
-      }
+    link.client.subscribe(filter, { qos: 0 }, (err) => {
+      if (!err) return;
+      if (this.appLinks.get(app) === link) this.appLinks.delete(app);
+      this.warn(link.label, `cannot subscribe: ${err.message}`);
     });
   }
 

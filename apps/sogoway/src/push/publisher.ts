@@ -13,15 +13,16 @@ export interface PushStats {
   queued: number;
   /** Written to a broker. */
   sent: number;
-  /** Lost to a full queue, a broker that does not keep up, or a failed write. */
+  /** Lost to a full queue or a broker that does not keep up. */
   dropped: number;
 }
 
 export class ChangePublisher {
   constructor(private readonly links: BrokerLinks) {}
 
-  /** Publishes one event; never waits, never throws. */
+  /** Publishes one event; never waits, never throws. An event after the gateway's shutdown is dropped. */
   send(push: PushSettings, event: PushEvent): void {
+    if (this.links.closed) return;
     this.links.link(push).publish(userTopic(event.app, event.user_id, event.resource), JSON.stringify(event));
   }
 
