@@ -1,5 +1,5 @@
-// `pnpm bench:push`: the cost of change events on the whole platform (bin/sogoctl, MariaDB, the gateway publishing to a
-// private Mosquitto). 1) Create throughput with push on and off, alternated by hot reload (`push.enabled`),
+// `pnpm bench:push`: the cost of change events on the whole platform (bin/sogoctl, MariaDB, the gateway publishing
+// to a private Mosquitto). 1) Create throughput with push on and off, alternated by hot reload (`push.enabled`),
 // autocannon, 10 connections. 2) Event latency from the 201 of a create to the creator's SSE stream and to an MQTT
 // subscriber of the creator's topic, p50/p99, with BENCH_PUSH_IDLE (default 1,000) idle SSE streams open.
 //

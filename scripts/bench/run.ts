@@ -4,10 +4,10 @@
 //
 // Environment: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 3), BENCH_CONNECTIONS (default 10),
 // BENCH_ONLY=list,list-schema,show,create,login,push (list-schema: the same list on the schema twin app, reported
-// next to the YAML list; push: scripts/bench/push.ts, run last on a platform of its own with a private Mosquitto), BENCH_DB_INSTANCES (default 1), BENCH_DB_POOL (default 10),
-// BENCH_LIMITER_KEYS (default 60000 distinct addresses sent to password/forgot before the last RSS reading),
-// BENCH_NO_INDEX=1 (keep clients/prokov.sql's indexes as they are), BENCH_PROF=DIR (run every process with
-// --cpu-prof into DIR and summarize the profiles).
+// next to the YAML list; push: scripts/bench/push.ts, run last on a platform of its own with a private Mosquitto),
+// BENCH_DB_INSTANCES (default 1), BENCH_DB_POOL (default 10), BENCH_LIMITER_KEYS (default 60000 distinct addresses
+// sent to password/forgot before the last RSS reading), BENCH_NO_INDEX=1 (keep clients/prokov.sql's indexes as they
+// are), BENCH_PROF=DIR (run every process with --cpu-prof into DIR and summarize the profiles).
 import { type ChildProcess, spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { mariadbAvailable } from '../../tests/helpers/mariadb.js';

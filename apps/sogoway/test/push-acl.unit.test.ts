@@ -1,7 +1,8 @@
-// Who receives a change (push/changes.ts, push/hub.ts): the row owner's topic, the roles whose read filter of
-// the resource is empty (the CRUD's own role filters: the resources their devices may read whole), the owner
-// lookup before an update or delete, and which SSE stream of this gateway gets which MQTT message. A leak here shows one user's rows to another, so every
-// routing decision has a row. MQTT.js is replaced by a recording fake: no broker, no socket.
+// Who receives a change (push/changes.ts, push/hub.ts): the row owner's topic, the roles whose read filter of the
+// resource is empty (the CRUD's own role filters: the resources their devices may read whole), the owner lookup
+// before an update or delete, and which SSE stream of this gateway gets which MQTT message. A leak here shows one
+// user's rows to another, so every routing decision has a row. MQTT.js is replaced by a recording fake: no broker,
+// no socket.
 import type { TokenClaims } from '@sogoms/auth';
 import type { AppConfig, PlatformConfig, PushSettings, ResourceQueries } from '@sogoms/config';
 import { ErrorCode, SogomsError } from '@sogoms/protocol';

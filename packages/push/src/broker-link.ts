@@ -4,6 +4,7 @@
 // a broker that stops reading holds at most maxBufferedBytes of written messages, past which new ones are
 // dropped and counted. So a slow or absent broker costs a fixed amount of memory and never an error to the
 // caller. MQTT.js reconnects.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PushSettings } from '@sogoms/config';
 import mqtt, { type MqttClient } from 'mqtt';
 import { brokerKey, brokerLabel, brokerOptions } from './broker.js';
@@ -40,12 +41,6 @@ export interface LinkOptions {
 }
 
 const PUBLISH_OPTIONS = { qos: 0 } as const;
-
-/** Resolves false after `ms`, without keeping the process alive. */
-const delay = (ms: number) =>
-  new Promise<false>((resolve) => {
-    setTimeout(() => resolve(false), ms).unref();
-  });
 
 interface Message {
   topic: string;
@@ -120,13 +115,13 @@ export class BrokerLink {
       () => true,
       () => true,
     );
-    const done = await Promise.race([ended, delay(CLOSE_GRACE_MS)]);
+    const done = await Promise.race([ended, sleep(CLOSE_GRACE_MS, false, { ref: false })]);
     if (done) return;
     // A broker that stopped reading, or an unanswered SUBSCRIBE or QoS 1 command, would hold the shutdown
     // forever (MQTT.js waits for every acknowledgement, and a cut socket never brings them): cut the socket and
     // stop waiting.
     this.client.stream?.destroy();
-    await Promise.race([ended, delay(100)]);
+    await Promise.race([ended, sleep(100, false, { ref: false })]);
   }
 
   private flush(): void {

@@ -42,6 +42,64 @@ function open(push: PushSettings, options: { maxQueued?: number; maxBufferedByte
   return { link, warnings };
 }
 
+/**
+ * A broker of our own on a fixed port: answers CONNECT with CONNACK (MQTT 3.1.1, accepted), then records the
+ * payload of every QoS 0 PUBLISH it reads — or, with stallAfterConnect, never reads again. It can go away and
+ * come back.
+ */
+function fakeBroker(port: number, options: { stallAfterConnect?: boolean } = {}) {
+  const payloads: string[] = [];
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+  const onSocket = (socket: Socket) => {
+    sockets.add(socket);
+    let buffer = Buffer.alloc(0);
+    socket.on('data', (chunk) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      for (;;) {
+        // Fixed header: type byte, then the remaining length (variable length, 7 bits per byte).
+        let length = 0;
+        let at = 1;
+        let complete = false;
+        for (let shift = 0; at < buffer.length && shift < 28; shift += 7) {
+          const byte = buffer[at++]!;
+          length += (byte & 0x7f) << shift;
+          if ((byte & 0x80) === 0) {
+            complete = true;
+            break;
+          }
+        }
+        if (!complete || buffer.length < at + length) return;
+        const type = buffer[0]! >> 4;
+        const body = buffer.subarray(at, at + length);
+        buffer = buffer.subarray(at + length);
+        if (type === 1) {
+          socket.write(Buffer.from([0x20, 0x02, 0x00, 0x00])); // CONNECT → CONNACK
+          if (options.stallAfterConnect) {
+            socket.pause();
+            return;
+          }
+        }
+        if (type === 3) payloads.push(body.subarray(2 + body.readUInt16BE(0)).toString()); // PUBLISH, QoS 0
+      }
+    });
+    socket.on('error', () => undefined);
+  };
+  return {
+    payloads,
+    start: () =>
+      new Promise<void>((resolve) => {
+        server = createServer(onSocket);
+        server.listen(port, '127.0.0.1', resolve);
+      }),
+    stop: async () => {
+      for (const socket of sockets) socket.destroy();
+      sockets.clear();
+      await new Promise((r) => server?.close(r));
+    },
+  };
+}
+
 describe('a broker link without a broker', () => {
   it('never throws, keeps at most maxQueued messages and counts the oldest it drops', async () => {
     const port = await freePort(); // nothing listens there
@@ -53,24 +111,15 @@ describe('a broker link without a broker', () => {
 });
 
 describe('a broker that stops reading', () => {
-  let server: Server;
   let port: number;
-  const sockets: Socket[] = [];
+  let broker: ReturnType<typeof fakeBroker>;
   beforeAll(async () => {
-    // Answers CONNECT with CONNACK (MQTT 3.1.1, accepted), then never reads again.
-    server = createServer((socket) => {
-      sockets.push(socket);
-      socket.once('data', () => {
-        socket.write(Buffer.from([0x20, 0x02, 0x00, 0x00]));
-        socket.pause();
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    port = (server.address() as { port: number }).port;
+    port = await freePort();
+    broker = fakeBroker(port, { stallAfterConnect: true });
+    await broker.start();
   });
   afterAll(async () => {
-    for (const s of sockets) s.destroy();
-    await new Promise((r) => server.close(r));
+    await broker.stop();
   });
 
   it('holds at most maxBufferedBytes in the socket, and drops and counts the rest', async () => {
@@ -100,61 +149,10 @@ describe('a broker that stops reading', () => {
   });
 });
 
-/**
- * A broker of our own on a fixed port: answers CONNECT, records the payload of every QoS 0 PUBLISH it reads, and
- * can go away and come back.
- */
-function recordingBroker(port: number) {
-  const payloads: string[] = [];
-  const sockets = new Set<Socket>();
-  let server: Server | undefined;
-  const onSocket = (socket: Socket) => {
-    sockets.add(socket);
-    let buffer = Buffer.alloc(0);
-    socket.on('data', (chunk) => {
-      buffer = Buffer.concat([buffer, chunk]);
-      for (;;) {
-        // Fixed header: type byte, then the remaining length (variable length, 7 bits per byte).
-        let length = 0;
-        let at = 1;
-        let complete = false;
-        for (let shift = 0; at < buffer.length && shift < 28; shift += 7) {
-          const byte = buffer[at++]!;
-          length += (byte & 0x7f) << shift;
-          if ((byte & 0x80) === 0) {
-            complete = true;
-            break;
-          }
-        }
-        if (!complete || buffer.length < at + length) return;
-        const type = buffer[0]! >> 4;
-        const body = buffer.subarray(at, at + length);
-        buffer = buffer.subarray(at + length);
-        if (type === 1) socket.write(Buffer.from([0x20, 0x02, 0x00, 0x00])); // CONNECT → CONNACK
-        if (type === 3) payloads.push(body.subarray(2 + body.readUInt16BE(0)).toString()); // PUBLISH, QoS 0
-      }
-    });
-    socket.on('error', () => undefined);
-  };
-  return {
-    payloads,
-    start: () =>
-      new Promise<void>((resolve) => {
-        server = createServer(onSocket);
-        server.listen(port, '127.0.0.1', resolve);
-      }),
-    stop: async () => {
-      for (const socket of sockets) socket.destroy();
-      sockets.clear();
-      await new Promise((r) => server?.close(r));
-    },
-  };
-}
-
 describe('a broker link whose broker goes away and comes back', () => {
   it('keeps what is published meanwhile and sends it first, in order, once connected again', async () => {
     const port = await freePort();
-    const broker = recordingBroker(port);
+    const broker = fakeBroker(port);
     await broker.start();
     const { link } = open(settings(`mqtt://127.0.0.1:${port}`));
     await vi.waitFor(() => expect(link.client.connected).toBe(true));
