@@ -99,12 +99,16 @@ describe.each(drivers)('prokov tasks_today digest (%s)', (driver) => {
     expect(mail.text).not.toContain('Not today');
     expect(mail.html).toContain('<li>Water the roses <em>[Garden]</em></li>');
 
-    // The run is in the app's event log of sogoms-logs.
-    const events = readdirSync(platform.logDir)
-      .filter((n) => n.startsWith('prokov-') && n.endsWith('-events.log'))
-      .flatMap((n) => readFileSync(join(platform!.logDir, n), 'utf8').trim().split('\n'))
-      .map((line) => JSON.parse(line) as { event: string; data: Record<string, unknown> })
-      .filter((e) => e.event === 'cron_run');
+    // The run is in the app's event log of sogoms-logs, written after the answer: wait for it, and read only
+    // whole lines (the file may exist empty, or end in a line being written).
+    const runEvents = () =>
+      readdirSync(platform!.logDir)
+        .filter((n) => n.startsWith('prokov-') && n.endsWith('-events.log'))
+        .flatMap((n) => readFileSync(join(platform!.logDir, n), 'utf8').split('\n').slice(0, -1))
+        .map((line) => JSON.parse(line) as { event: string; data: Record<string, unknown> })
+        .filter((e) => e.event === 'cron_run');
+    await waitFor(async () => runEvents().length > 0, 5_000, 'the cron_run event in the events log');
+    const events = runEvents();
     expect(events.at(-1)?.data).toMatchObject({
       job: 'tasks_today',
       trigger: 'manual',
