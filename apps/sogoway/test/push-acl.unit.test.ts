@@ -43,9 +43,12 @@ const mqttFake = vi.hoisted(() => {
     emit(event: string, ...args: unknown[]): void {
       for (const h of this.handlers.get(event) ?? []) h(...args);
     }
+    /** When set, the broker's answers to subscriptions wait here until the test gives them. */
+    heldAnswers: ((err: Error | null) => void)[] | undefined;
     subscribe(filter: string, options: unknown, done: (err: Error | null) => void): void {
       this.subscriptions.push({ filter, options });
-      done(this.subscribeError ?? null);
+      if (this.heldAnswers) this.heldAnswers.push(done);
+      else done(this.subscribeError ?? null);
     }
     readonly unsubscriptions: string[] = [];
     unsubscribe(filter: string): void {
@@ -575,6 +578,31 @@ describe('RealtimeHub: the MQTT side', () => {
       'sogoms/demo/users/+/+',
     ]);
     expect(current!.unsubscriptions).toEqual(['sogoms/demo/users/+/+']);
+  });
+
+  it('two apps on one link: each message reaches its stream once', () => {
+    const { hub } = hubWith();
+    const demo = stream('demo', 12, 'user');
+    const other = stream('other', 12, 'user');
+    hub.add(PUSH, demo);
+    hub.add(PUSH, other);
+    expect(mqttFake.clients).toHaveLength(1);
+    mqttFake.clients[0]!.emit('message', ...msg('sogoms/demo/users/12/tasks'));
+    mqttFake.clients[0]!.emit('message', ...msg('sogoms/other/users/12/tasks'));
+    expect([demo.got.length, other.got.length]).toEqual([1, 1]);
+  });
+
+  it('a late refusal from the link an app left does not unsubscribe it from its new link', () => {
+    const { hub } = hubWith();
+    hub.add(PUSH, stream('demo', 1, 'user'));
+    const old = mqttFake.clients[0]!;
+    old.heldAnswers = [];
+    hub.add(PUSH, stream('other', 1, 'user')); // its answer waits
+    const owner = stream('other', 12, 'user');
+    hub.add({ ...PUSH, username: 'rotated' }, owner); // other moves to a new link
+    old.heldAnswers[0]!(new Error('not authorised'));
+    mqttFake.clients[1]!.emit('message', ...msg('sogoms/other/users/12/tasks'));
+    expect(owner.got).toEqual(['{"id":1}']);
   });
 
   it('a stream added after close is ended at once, and subscribes to nothing', () => {
